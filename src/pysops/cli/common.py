@@ -1,0 +1,178 @@
+"""What the subcommands share: input, output, stores, keys and config."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import exitcodes
+from ..errors import SopsError, UsageError
+from ..rules import EncryptionRules
+from ..stores import get_store, resolve_store_name
+from ..stores.interface import Store
+from .flags import Parsed
+
+
+def file_error(path: str | None, err: SopsError) -> SopsError:
+    """Prefix an error's message with the file it concerns (once)."""
+    name = path or "<stdin>"
+    line = getattr(err, "line", None)
+    where = f"{name}:{line}" if line else name
+    if not err.message.startswith(where):
+        err.message = f"{where}: {err.message}"
+    return err
+
+
+@dataclass
+class Source:
+    """The file a command works on, or standard input."""
+
+    path: str | None
+    display_name: str
+    data: bytes
+
+
+def input_path(args: Parsed, *, required: bool = True) -> str | None:
+    if args.positionals:
+        return args.positionals[0]
+    if required:
+        raise SopsError("no file specified", exit_code=exitcodes.NO_FILE_SPECIFIED)
+    return None
+
+
+def read_source(path: str | None) -> Source:
+    """Read the input file (or stdin when ``path`` is None)."""
+    if path is None:
+        return Source(None, "<stdin>", sys.stdin.buffer.read())
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SopsError(f"cannot operate on non-existent file {path!r}",
+                        exit_code=exitcodes.NO_FILE_SPECIFIED) from None
+    except IsADirectoryError:
+        raise SopsError(f"{path}: is a directory",
+                        exit_code=exitcodes.COULD_NOT_READ_INPUT_FILE) from None
+    except OSError as err:
+        raise SopsError(f"{path}: cannot read file: {err.strerror}",
+                        exit_code=exitcodes.COULD_NOT_READ_INPUT_FILE) from None
+    return Source(path, path, data)
+
+
+def name_for_rules(args: Parsed, path: str | None) -> str:
+    """The file name that chooses the format and the creation rule."""
+    return args.str("filename_override") or path or ""
+
+
+def parse_indent(args: Parsed) -> int | None:
+    text = args.str("indent")
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"--indent takes a number, not {text!r}") from None
+
+
+def stores_for(args: Parsed, name: str, config: Any = None) -> tuple[Store, Store]:
+    """The input and output stores for a file name and the type flags."""
+    in_name = resolve_store_name(args.str("input_type"), name)
+    out_name = resolve_store_name(args.str("output_type"), name)
+    return _store(in_name, args, config), _store(out_name, args, config)
+
+
+def _store(store_name: str, args: Parsed, config: Any) -> Store:
+    indent = parse_indent(args)
+    if indent is None and config is not None:
+        indent = config_indent(config, store_name)
+    if indent is not None and indent < 0 and store_name == "yaml":
+        raise UsageError("YAML indentation cannot be negative")
+    return get_store(store_name, indent=indent)
+
+
+def config_indent(config: Any, store_name: str) -> int | None:
+    stores = getattr(config, "stores", None)
+    if stores is None:
+        return None
+    key = "json_binary" if store_name == "binary" else store_name
+    getter = getattr(stores, "indent_for", None)
+    if getter is not None:
+        return getter(key)  # type: ignore[no-any-return]
+    value = stores.get(key, {}).get("indent") if isinstance(stores, dict) else None
+    return int(value) if value is not None else None
+
+
+def rules_from_flags(args: Parsed) -> EncryptionRules:
+    values = {name: args.str(name) or "" for name in (
+        "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex",
+        "unencrypted_comment_regex", "encrypted_comment_regex")}
+    try:
+        return EncryptionRules(**values)
+    except UsageError as err:
+        raise UsageError(f"cannot use more than one encryption rule: {err}") from None
+
+
+def decryption_order(args: Parsed) -> tuple[str, ...]:
+    from ..datakey import DEFAULT_DECRYPTION_ORDER, parse_decryption_order
+
+    text = args.str("decryption_order") or os.environ.get("SOPS_DECRYPTION_ORDER", "")
+    return parse_decryption_order(text) if text else DEFAULT_DECRYPTION_ORDER
+
+
+def check_output_flags(args: Parsed) -> None:
+    if args.bool("in_place") and args.str("output"):
+        raise UsageError("cannot use both --output and --in-place")
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step, keeping the file's mode.
+
+    The bytes go to a temporary file beside the target, are flushed to disk
+    and renamed over it: a crash leaves either the old file or the new one.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as err:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(err, OSError):
+            raise SopsError(f"{path}: cannot write file: {err.strerror}",
+                            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def emit_result(args: Parsed, path: str | None, data: bytes) -> None:
+    """Send a command's result to stdout, ``--output`` or back into the file."""
+    if args.bool("in_place"):
+        if path is None:
+            raise UsageError("cannot use --in-place with standard input")
+        write_atomic(path, data)
+    elif args.str("output"):
+        write_atomic(args.str("output") or "", data)
+    else:
+        out = sys.stdout.buffer
+        out.write(data)
+        out.flush()
