@@ -3,7 +3,9 @@
 Each server starts once per session on 127.0.0.1 (a free port where it has one)
 and stops at the end.  The per-test fixtures only set environment variables,
 because ``clean_env`` in ``tests/conftest.py`` wipes them before every test.
-Import the fixtures into a ``conftest.py`` to use them.
+Import the fixtures into the test module that uses them (``from servers import
+gnupg, gnupg_server``): a ``conftest.py`` below ``tests/`` would shadow the
+``conftest`` module that tests import helpers from.
 """
 
 from __future__ import annotations
@@ -58,8 +60,12 @@ class GnupgHome:
 def _gpg(home: Path, *args: str, input: bytes | None = None) -> str:
     env = dict(os.environ, GNUPGHOME=str(home))
     done = subprocess.run(
-        [GPG, "--batch", *args], env=env, input=input, capture_output=True,
-        timeout=120, check=False,
+        [GPG, "--batch", *args],
+        env=env,
+        input=input,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"gpg {args[0]} failed: {done.stderr.decode()}")
@@ -67,8 +73,18 @@ def _gpg(home: Path, *args: str, input: bytes | None = None) -> str:
 
 
 def _generate_key(home: Path, uid: str, passphrase: str) -> str:
-    _gpg(home, "--pinentry-mode", "loopback", "--passphrase", passphrase,
-         "--quick-gen-key", uid, "future-default", "default", "never")
+    _gpg(
+        home,
+        "--pinentry-mode",
+        "loopback",
+        "--passphrase",
+        passphrase,
+        "--quick-gen-key",
+        uid,
+        "future-default",
+        "default",
+        "never",
+    )
     listing = _gpg(home, "--with-colons", "--with-keygrip", "--list-secret-keys", uid)
     return next(
         line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")
@@ -77,12 +93,21 @@ def _generate_key(home: Path, uid: str, passphrase: str) -> str:
 
 def _preset_passphrase(home: Path, uid: str, passphrase: str) -> None:
     listing = _gpg(home, "--with-colons", "--with-keygrip", "--list-secret-keys", uid)
-    grips = [line.split(":")[9] for line in listing.splitlines() if line.startswith("grp:")]
-    tool = shutil.which("gpg-preset-passphrase") or "/usr/lib/gnupg/gpg-preset-passphrase"
+    grips = [
+        line.split(":")[9] for line in listing.splitlines() if line.startswith("grp:")
+    ]
+    tool = (
+        shutil.which("gpg-preset-passphrase") or "/usr/lib/gnupg/gpg-preset-passphrase"
+    )
     env = dict(os.environ, GNUPGHOME=str(home))
     for grip in grips:
-        subprocess.run([tool, "--preset", grip], input=passphrase.encode(), env=env,
-                       check=True, timeout=30)
+        subprocess.run(
+            [tool, "--preset", grip],
+            input=passphrase.encode(),
+            env=env,
+            check=True,
+            timeout=30,
+        )
 
 
 def start_gnupg(directory: Path) -> GnupgHome:
@@ -159,16 +184,23 @@ def start_moto() -> tuple[Any, MotoKms]:
     endpoint = f"http://{host}:{port}"
 
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
         region_name=AWS_REGION,
     )
     kms = session.client("kms", endpoint_url=endpoint)
     key_arn = kms.create_key(Description="pysops test")["KeyMetadata"]["Arn"]
     iam = session.client("iam", endpoint_url=endpoint)
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{AWS_ACCOUNT}:root"},
-        "Action": "sts:AssumeRole",
-    }]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{AWS_ACCOUNT}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
     role_arn = iam.create_role(
         RoleName="pysops-test", AssumeRolePolicyDocument=json.dumps(trust)
     )["Role"]["Arn"]
@@ -206,11 +238,15 @@ class OpenBao:
     def key_uri(self, engine: str = "transit", key: str = "pysops") -> str:
         return f"{self.address}/v1/{engine}/keys/{key}"
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> Any:
         """Call the HTTP API as root; returns the decoded JSON answer (or None)."""
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(
-            f"{self.address}/v1/{path}", data=data, method=method,
+            f"{self.address}/v1/{path}",
+            data=data,
+            method=method,
             headers={"X-Vault-Token": self.token},
         )
         with urllib.request.urlopen(req, timeout=30) as answer:
@@ -239,9 +275,16 @@ def start_openbao(log: Path) -> tuple[subprocess.Popen[bytes], OpenBao]:
     bao = OpenBao(f"http://127.0.0.1:{port}", VAULT_TOKEN)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [_bao_binary(), "server", "-dev", f"-dev-root-token-id={VAULT_TOKEN}",
-             f"-dev-listen-address=127.0.0.1:{port}"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                _bao_binary(),
+                "server",
+                "-dev",
+                f"-dev-root-token-id={VAULT_TOKEN}",
+                f"-dev-listen-address=127.0.0.1:{port}",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             env={"PATH": os.environ.get("PATH", ""), "HOME": str(log.parent)},
         )
     deadline = time.monotonic() + 30
@@ -252,7 +295,9 @@ def start_openbao(log: Path) -> tuple[subprocess.Popen[bytes], OpenBao]:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"OpenBao did not start: {log.read_text()}") from None
+                raise RuntimeError(
+                    f"OpenBao did not start: {log.read_text()}"
+                ) from None
             time.sleep(0.05)
 
     for engine in ("transit", "sops/team"):

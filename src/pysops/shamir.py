@@ -119,7 +119,7 @@ def combine(shares: Sequence[bytes]) -> bytes:
         weights.append(weight)
 
     secret = bytearray(length - 1)
-    for share, weight in zip(shares, weights):
+    for share, weight in zip(shares, weights, strict=True):
         if weight == 0:
             continue
         log_weight = _LOG[weight]

@@ -67,49 +67,58 @@ def get(tree: Any, parts: list[PathPart]) -> Any:
 
 
 def set_value(tree: Branch, parts: list[PathPart], value: Any) -> bool:
-    """Set the value at ``parts``, creating missing keys; returns whether it changed."""
+    """Set the value at ``parts``, creating what is missing; returns whether it changed.
+
+    Follows Go sops: a missing key is appended, an index past the end of a
+    list appends one item, and a scalar met on the way is replaced by a new
+    mapping or list.
+    """
     if not parts:
         raise TreePathError("the path must name at least one key")
-    node: Any = tree
-    for depth, part in enumerate(parts[:-1]):
-        nxt = parts[depth + 1]
-        if isinstance(node, Branch):
-            if not isinstance(part, str):
-                raise SopsError(f"{_show(parts[: depth + 1])}: cannot index a mapping with a number")
-            index = node.index_of(part)
-            if index < 0:
-                child: Any = Branch() if isinstance(nxt, str) else []
-                node.append((part, child))
-                node = child
-            else:
-                node = node[index][1]
-        elif isinstance(node, list):
-            if not isinstance(part, int):
-                raise SopsError(f"{_show(parts[: depth + 1])}: cannot index a list with a key")
-            while len(node) <= part:
-                node.append(Branch() if isinstance(nxt, str) else [])
-            node = node[part]
-        else:
-            raise SopsError(f"{_show(parts[: depth + 1])}: is a value, not a mapping or list")
-    last = parts[-1]
-    if isinstance(node, Branch) and isinstance(last, str):
-        index = node.index_of(last)
+    result, changed = _set(tree, parts, value)
+    if result is not tree:
+        raise TreePathError("the first component of the path must be a quoted key")
+    return changed
+
+
+def _set(node: Any, parts: list[PathPart], value: Any) -> tuple[Any, bool]:
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, Branch) and isinstance(head, str):
+        index = node.index_of(head)
         if index >= 0:
-            changed = not _same(node[index][1], value)
-            node[index] = (last, value)
-            return changed
-        node.append((last, value))
-        return True
-    if isinstance(node, list) and isinstance(last, int):
-        if last < len(node):
-            changed = not _same(node[last], value)
-            node[last] = value
-            return changed
-        while len(node) < last:
-            node.append(None)
-        node.append(value)
-        return True
-    raise SopsError(f"{_show(parts)}: the parent is not a mapping or list of the right kind")
+            if not rest:
+                changed = not _same(node[index][1], value)
+                node[index] = (head, value)
+                return node, changed
+            child, changed = _set(node[index][1], rest, value)
+            node[index] = (head, child)
+            return node, changed
+        node.append((head, _build(rest, value)))
+        return node, True
+    if isinstance(node, list) and not isinstance(node, Branch) and isinstance(head, int):
+        if head < 0:
+            raise TreePathError(f"negative index {head} in path")
+        if head >= len(node):
+            node.append(_build(rest, value))
+            return node, True
+        if not rest:
+            changed = not _same(node[head], value)
+            node[head] = value
+            return node, changed
+        node[head], changed = _set(node[head], rest, value)
+        return node, changed
+    built = _build(parts, value)
+    return built, not _same(node, built)
+
+
+def _build(parts: list[PathPart], leaf: Any) -> Any:
+    """The value that holds ``leaf`` at ``parts`` when nothing of the path exists."""
+    if not parts:
+        return leaf
+    inner = _build(parts[1:], leaf)
+    if isinstance(parts[0], int):
+        return [inner]
+    return Branch([(parts[0], inner)])
 
 
 def unset_value(tree: Branch, parts: list[PathPart]) -> None:

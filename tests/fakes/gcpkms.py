@@ -41,8 +41,10 @@ class FakeCloudKms:
     def _check(self, name: str, context: Any) -> bytes:
         metadata = dict(context.invocation_metadata())
         if metadata.get("authorization") != f"Bearer {self.token}":
-            context.abort(grpc.StatusCode.UNAUTHENTICATED,
-                          "Request had invalid authentication credentials.")
+            context.abort(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "Request had invalid authentication credentials.",
+            )
         secret = self.keys.get(name)
         if secret is None:
             context.abort(grpc.StatusCode.NOT_FOUND, f"{name} not found.")
@@ -54,8 +56,9 @@ class FakeCloudKms:
         secret = self._check(request.name, context)
         nonce = os.urandom(12)
         sealed = nonce + AESGCM(secret).encrypt(nonce, request.plaintext, None)
-        return kms_v1.EncryptResponse(name=f"{request.name}/cryptoKeyVersions/1",
-                                      ciphertext=sealed)
+        return kms_v1.EncryptResponse(
+            name=f"{request.name}/cryptoKeyVersions/1", ciphertext=sealed
+        )
 
     def decrypt(self, request: Any, context: Any) -> Any:
         with self._lock:
@@ -65,8 +68,10 @@ class FakeCloudKms:
         try:
             plaintext = AESGCM(secret).decrypt(blob[:12], blob[12:], None)
         except (InvalidTag, ValueError):
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Decryption failed: the "
-                          "ciphertext is invalid.")
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "Decryption failed: the ciphertext is invalid.",
+            )
         return kms_v1.DecryptResponse(plaintext=plaintext)
 
 
@@ -85,7 +90,9 @@ def start_fake_cloud_kms(state: FakeCloudKms, tls: TlsFiles) -> tuple[Any, str]:
         ),
     }
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler(SERVICE, handlers),)
+    )
     credentials = grpc.ssl_server_credentials([(tls.key_bytes(), tls.cert_chain())])
     port = server.add_secure_port("127.0.0.1:0", credentials)
     server.start()

@@ -20,8 +20,11 @@ DATA_KEY = bytes(range(32))
 
 def test_metadata_field_order_and_round_trip() -> None:
     key = GcpKmsKey.from_metadata(
-        {"enc": "AAAA", "created_at": "2024-05-06T07:08:09Z",
-         "resource_id": RESOURCE.format("k")}
+        {
+            "enc": "AAAA",
+            "created_at": "2024-05-06T07:08:09Z",
+            "resource_id": RESOURCE.format("k"),
+        }
     )
     assert list(key.to_metadata()) == ["resource_id", "created_at", "enc"]
     assert key.to_metadata()["created_at"] == "2024-05-06T07:08:09Z"
@@ -30,13 +33,17 @@ def test_metadata_field_order_and_round_trip() -> None:
 
 
 def test_parse_resource_ids_strips_spaces_and_empty_items() -> None:
-    keys = GcpKmsKey.parse_resource_ids(f"{RESOURCE.format('a')}, {RESOURCE.format('b')},")
+    keys = GcpKmsKey.parse_resource_ids(
+        f"{RESOURCE.format('a')}, {RESOURCE.format('b')},"
+    )
     assert [k.resource_id for k in keys] == [RESOURCE.format("a"), RESOURCE.format("b")]
 
 
 def test_malformed_created_at_is_a_metadata_error() -> None:
     with pytest.raises(MetadataError):
-        GcpKmsKey.from_metadata({"resource_id": "x", "created_at": "yesterday", "enc": ""})
+        GcpKmsKey.from_metadata(
+            {"resource_id": "x", "created_at": "yesterday", "enc": ""}
+        )
 
 
 def test_invalid_resource_id_fails_without_network() -> None:

@@ -82,7 +82,10 @@ def check_metadata(check: BuiltinCheck, path: str, meta: SopsMetadata) -> list[F
 
 
 def check_recovery(
-    check: BuiltinCheck, path: str, meta: SopsMetadata, applies: Callable[[list[str]], bool]
+    check: BuiltinCheck,
+    path: str,
+    meta: SopsMetadata,
+    applies: Callable[[list[str]], bool],
 ) -> list[Finding]:
     """Each required recovery anchor must be among the file's master keys."""
     paths = check.options.get("paths")
@@ -142,11 +145,15 @@ class SopsRules:
         """The creation rule for a file, or None when none matches."""
         if self.config is None or not self.config.has_creation_rules:
             return None
+        from ..errors import NoMatchingRule
+        from .config import CheckConfigError
+
         try:
             return self.config.creation_rule_for(file_path)
-        except SopsError as err:
-            log.debug("no usable creation rule for %s: %s", file_path, err)
+        except NoMatchingRule:
             return None
+        except SopsError as err:
+            raise CheckConfigError(err.message) from err
 
 
 def check_plaintext(
@@ -188,7 +195,12 @@ def expected_anchors(rule: Any) -> set[str]:
     return anchors
 
 
-_IDENTITY = {"age": "recipient", "pgp": "fp", "gcp_kms": "resource_id", "hckms": "key_id"}
+_IDENTITY = {
+    "age": "recipient",
+    "pgp": "fp",
+    "gcp_kms": "resource_id",
+    "hckms": "key_id",
+}
 
 
 def _normalise(kind: str, anchor: str) -> str:
@@ -196,7 +208,11 @@ def _normalise(kind: str, anchor: str) -> str:
 
 
 def check_drift(
-    check: BuiltinCheck, path: str, file_path: Path, meta: SopsMetadata, rules: SopsRules
+    check: BuiltinCheck,
+    path: str,
+    file_path: Path,
+    meta: SopsMetadata,
+    rules: SopsRules,
 ) -> list[Finding]:
     """Missing and extra anchors compared with the file's creation rule."""
     rule = rules.rule_for(file_path)

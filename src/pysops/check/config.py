@@ -88,7 +88,9 @@ def load_config(path: Path) -> CheckConfig:
     except FileNotFoundError as err:
         raise CheckConfigError(f"config file {path} not found") from err
     except OSError as err:
-        raise CheckConfigError(f"cannot read config file {path}: {err.strerror}") from err
+        raise CheckConfigError(
+            f"cannot read config file {path}: {err.strerror}"
+        ) from err
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -98,14 +100,18 @@ def load_config(path: Path) -> CheckConfig:
     return parse_config(raw or {}, path.resolve().parent, source=path)
 
 
-def parse_config(raw: object, base_dir: Path, source: Path | None = None) -> CheckConfig:
+def parse_config(
+    raw: object, base_dir: Path, source: Path | None = None
+) -> CheckConfig:
     """Validate the parsed YAML of a config file."""
     name = str(source) if source else "config"
     if not isinstance(raw, dict):
         raise CheckConfigError(f"{name}: the top level must be a mapping")
     unknown = set(raw) - {"allowUnmatched", "rules", "checks", "sopsConfig"}
     if unknown:
-        raise CheckConfigError(f"{name}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        raise CheckConfigError(
+            f"{name}: unknown key(s) {', '.join(sorted(map(str, unknown)))}"
+        )
     allow = raw.get("allowUnmatched", False)
     if not isinstance(allow, bool):
         raise CheckConfigError(f"{name}: allowUnmatched must be true or false")
@@ -119,7 +125,9 @@ def parse_config(raw: object, base_dir: Path, source: Path | None = None) -> Che
     ids = [r.rule_id for r in rules]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
-        raise CheckConfigError(f"{name}: duplicate rule id(s) {', '.join(sorted(duplicates))}")
+        raise CheckConfigError(
+            f"{name}: duplicate rule id(s) {', '.join(sorted(duplicates))}"
+        )
     sops_config = raw.get("sopsConfig")
     return CheckConfig(
         base_dir=base_dir,
@@ -151,7 +159,9 @@ def _parse_rule(raw: object, where: str, default_id: str, name: str, top: bool) 
     if not _ID_PATTERN.match(rule_id):
         raise CheckConfigError(f"{name}: {where} has an invalid id {rule_id!r}")
     if "level" in raw and not top:
-        raise CheckConfigError(f"{name}: {where}: level is only allowed on top-level rules")
+        raise CheckConfigError(
+            f"{name}: {where}: level is only allowed on top-level rules"
+        )
     rule = Rule(
         kind=kind,
         rule_id=rule_id,
@@ -180,7 +190,9 @@ def _parse_rule(raw: object, where: str, default_id: str, name: str, top: bool) 
             for i, c in enumerate(value)
         ]
     elif kind == "not":
-        rule.children = [_parse_rule(value, f"{where}.not", f"{rule_id}.not", name, False)]
+        rule.children = [
+            _parse_rule(value, f"{where}.not", f"{rule_id}.not", name, False)
+        ]
     else:
         _parse_n_of(rule, value, where, name)
     return rule
@@ -193,10 +205,14 @@ def _parse_n_of(rule: Rule, value: object, where: str, name: str) -> None:
     if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
         raise CheckConfigError(f"{name}: {where}.nOf.min must be a positive integer")
     if not isinstance(children, list) or len(children) < minimum:
-        raise CheckConfigError(f"{name}: {where}.nOf.rules must list at least min rules")
+        raise CheckConfigError(
+            f"{name}: {where}.nOf.rules must list at least min rules"
+        )
     rule.minimum = minimum
     rule.children = [
-        _parse_rule(c, f"{where}.nOf.rules[{i}]", f"{rule.rule_id}.{i + 1}", name, False)
+        _parse_rule(
+            c, f"{where}.nOf.rules[{i}]", f"{rule.rule_id}.{i + 1}", name, False
+        )
         for i, c in enumerate(children)
     ]
 
@@ -205,7 +221,9 @@ def _paths(raw: object, where: str, name: str) -> list[str] | None:
     if raw is None:
         return None
     if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
-        raise CheckConfigError(f"{name}: {where}.paths must be a non-empty list of patterns")
+        raise CheckConfigError(
+            f"{name}: {where}.paths must be a non-empty list of patterns"
+        )
     return list(raw)
 
 
@@ -233,17 +251,25 @@ def _checks(raw: object, name: str = "config") -> dict[str, BuiltinCheck]:
         if body is None or isinstance(body, bool):
             body = {"enabled": body} if isinstance(body, bool) else {}
         if not isinstance(body, dict):
-            raise CheckConfigError(f"{name}: checks.{check} must be a mapping or a boolean")
+            raise CheckConfigError(
+                f"{name}: checks.{check} must be a mapping or a boolean"
+            )
         extra = set(body) - options - {"enabled", "level"}
         if extra:
             raise CheckConfigError(
                 f"{name}: checks.{check} has unknown key(s) {', '.join(sorted(map(str, extra)))}"
             )
-        enabled = body.get("enabled", check in _DEFAULT_ON if check not in raw else True)
-        level = _level(body.get("level", _DEFAULT_LEVEL.get(check, Level.ERROR).value),
-                       f"checks.{check}", name)
-        checks[check] = BuiltinCheck(check, bool(enabled), level,
-                                     {k: v for k, v in body.items() if k in options})
+        enabled = body.get(
+            "enabled", check in _DEFAULT_ON if check not in raw else True
+        )
+        level = _level(
+            body.get("level", _DEFAULT_LEVEL.get(check, Level.ERROR).value),
+            f"checks.{check}",
+            name,
+        )
+        checks[check] = BuiltinCheck(
+            check, bool(enabled), level, {k: v for k, v in body.items() if k in options}
+        )
     _validate_options(checks, name)
     return checks
 
@@ -252,7 +278,8 @@ def _validate_options(checks: dict[str, BuiltinCheck], name: str) -> None:
     recovery = checks["recoveryRecipient"]
     recipients = recovery.options.get("recipients")
     if recovery.enabled and (
-        not isinstance(recipients, list) or not recipients
+        not isinstance(recipients, list)
+        or not recipients
         or not all(isinstance(r, str) and r for r in recipients)
     ):
         raise CheckConfigError(
@@ -263,5 +290,16 @@ def _validate_options(checks: dict[str, BuiltinCheck], name: str) -> None:
     stale = checks["staleDataKey"]
     days = stale.options.get("maxAgeDays", 180)
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        raise CheckConfigError(f"{name}: checks.staleDataKey.maxAgeDays must be a positive integer")
+        raise CheckConfigError(
+            f"{name}: checks.staleDataKey.maxAgeDays must be a positive integer"
+        )
     stale.options["maxAgeDays"] = days
+
+
+def parse_config_text(text: str, base_dir: Path) -> CheckConfig:
+    """Parse config text (for tests and embedding); paths are relative to ``base_dir``."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise CheckConfigError("config: not valid YAML") from err
+    return parse_config(raw or {}, base_dir.resolve())

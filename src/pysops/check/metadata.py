@@ -18,7 +18,9 @@ from .model import MasterKeyEntry, MetadataProblem, Position, SopsMetadata
 Locator = Callable[[tuple[Any, ...]], Position]
 
 KEY_LISTS = ("kms", "gcp_kms", "azure_kv", "hc_vault", "age", "pgp", "hckms")
-_NEEDS_CREATED_AT = frozenset({"kms", "gcp_kms", "azure_kv", "hc_vault", "pgp", "hckms"})
+_NEEDS_CREATED_AT = frozenset(
+    {"kms", "gcp_kms", "azure_kv", "hc_vault", "pgp", "hckms"}
+)
 _IDENTITY_FIELD = {
     "kms": "arn",
     "gcp_kms": "resource_id",
@@ -54,7 +56,7 @@ def parse_rfc3339(value: object) -> datetime | None:
         head, _, rest = text.partition(".")
         digits = re.match(r"\d+", rest)
         frac = digits.group(0) if digits else ""
-        text = head + "." + (frac + "000000")[:6] + rest[len(frac):]
+        text = head + "." + (frac + "000000")[:6] + rest[len(frac) :]
     try:
         return datetime.fromisoformat(text)
     except ValueError:
@@ -63,6 +65,7 @@ def parse_rfc3339(value: object) -> datetime | None:
 
 def anchor_of(kind: str, entry: dict[str, Any]) -> str:
     """The trust-anchor string of one master-key entry, as sops prints it."""
+
     def text(name: str) -> str:
         value = entry.get(name)
         return "" if value is None else str(value)
@@ -81,15 +84,21 @@ def anchor_of(kind: str, entry: dict[str, Any]) -> str:
     if kind == "azure_kv":
         return f"{text('vault_url')}/keys/{text('name')}/{text('version')}"
     if kind == "hc_vault":
-        return f"{text('vault_address')}/v1/{text('engine_path')}/keys/{text('key_name')}"
+        return (
+            f"{text('vault_address')}/v1/{text('engine_path')}/keys/{text('key_name')}"
+        )
     return text(_IDENTITY_FIELD[kind])
 
 
-def interpret(raw: object, store: str, where: Position, locate: Locator) -> SopsMetadata:
+def interpret(
+    raw: object, store: str, where: Position, locate: Locator
+) -> SopsMetadata:
     """Build the metadata record, listing every problem found on the way."""
     meta = SopsMetadata(store=store, position=where)
     if not isinstance(raw, dict):
-        meta.problems.append(MetadataProblem("the sops metadata is not a mapping", where))
+        meta.problems.append(
+            MetadataProblem("the sops metadata is not a mapping", where)
+        )
         return meta
 
     _read_keys(raw, meta, locate)
@@ -143,7 +152,9 @@ def _read_entry(
     created = entry.get("created_at")
     created_text = None if created is None else str(created)
     meta.keys.append(
-        MasterKeyEntry(kind, anchor, group, position, created_text, bool(entry.get("enc")))
+        MasterKeyEntry(
+            kind, anchor, group, position, created_text, bool(entry.get("enc"))
+        )
     )
     if not entry.get(field_name):
         meta.problems.append(
@@ -167,7 +178,9 @@ def _read_entry(
 
 
 def _read_scalars(raw: dict[str, Any], meta: SopsMetadata, locate: Locator) -> None:
-    meta.lastmodified = None if raw.get("lastmodified") is None else str(raw["lastmodified"])
+    meta.lastmodified = (
+        None if raw.get("lastmodified") is None else str(raw["lastmodified"])
+    )
     meta.lastmodified_position = locate(("lastmodified",))
     if parse_rfc3339(meta.lastmodified) is None:
         meta.problems.append(
@@ -182,7 +195,9 @@ def _read_scalars(raw: dict[str, Any], meta: SopsMetadata, locate: Locator) -> N
     meta.mac_position = locate(("mac",))
     if not meta.mac:
         meta.problems.append(
-            MetadataProblem("the MAC is missing: Go sops refuses to decrypt", meta.mac_position)
+            MetadataProblem(
+                "the MAC is missing: Go sops refuses to decrypt", meta.mac_position
+            )
         )
     elif not _ENC_VALUE.match(meta.mac):
         meta.problems.append(

@@ -81,7 +81,9 @@ def _read_yaml(data: bytes, start: int) -> SopsMetadata | None:
         mark = getattr(err, "problem_mark", None)
         at = Position(mark.line + 1 + line_offset, mark.column + 1) if mark else where
         reason = getattr(err, "problem", None) or "invalid YAML"
-        meta.problems.append(MetadataProblem(f"the sops block is not valid YAML: {reason}", at))
+        meta.problems.append(
+            MetadataProblem(f"the sops block is not valid YAML: {reason}", at)
+        )
         return meta
     positions: dict[tuple[Any, ...], Position] = {}
     value: object = None
@@ -211,7 +213,9 @@ def _read_ini(data: bytes, start: int) -> SopsMetadata | None:
             continue
         key, _, value = stripped.partition("=")
         column = len(line) - len(line.lstrip()) + 1
-        entries.append((key.strip(), value.strip(), Position(where.line + 1 + number, column)))
+        entries.append(
+            (key.strip(), value.strip(), Position(where.line + 1 + number, column))
+        )
     return _read_flat(entries, "ini", where)
 
 
@@ -227,12 +231,16 @@ def _read_flat(
         for segment in parts[1:]:
             match = _FLAT_SEGMENT.match(segment)
             if match is None:
-                problems.append(MetadataProblem(f"cannot read metadata key {key!r}", position))
+                problems.append(
+                    MetadataProblem(f"cannot read metadata key {key!r}", position)
+                )
                 break
             kind, name = match.groups()
             if kind == "list":
                 if not name.isdigit():
-                    problems.append(MetadataProblem(f"bad list index in {key!r}", position))
+                    problems.append(
+                        MetadataProblem(f"bad list index in {key!r}", position)
+                    )
                     break
                 path.append(int(name))
             else:
@@ -262,13 +270,17 @@ def _store_flat(tree: dict[Any, Any], path: list[Any], value: str) -> None:
     node[path[-1]] = value
 
 
-def _lists_from_dicts(node: Any, problems: list[MetadataProblem], where: Position) -> Any:
+def _lists_from_dicts(
+    node: Any, problems: list[MetadataProblem], where: Position
+) -> Any:
     if not isinstance(node, dict):
         return node
     converted = {k: _lists_from_dicts(v, problems, where) for k, v in node.items()}
     if converted and all(isinstance(k, int) for k in converted):
         indices = sorted(converted)
         if indices != list(range(len(indices))):
-            problems.append(MetadataProblem("a metadata list has a gap in its indices", where))
+            problems.append(
+                MetadataProblem("a metadata list has a gap in its indices", where)
+            )
         return [converted[i] for i in indices]
     return converted

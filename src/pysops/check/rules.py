@@ -28,7 +28,9 @@ class Outcome:
     children: list[Outcome] = field(default_factory=list)
 
 
-def evaluate(rule: Rule, anchors: frozenset[str], applies: PathFilter) -> Outcome | None:
+def evaluate(
+    rule: Rule, anchors: frozenset[str], applies: PathFilter
+) -> Outcome | None:
     """Evaluate ``rule``; None when its ``paths`` (or all its children's) exclude the file."""
     if rule.paths is not None and not applies(rule.paths):
         return None
@@ -188,7 +190,9 @@ def explain(outcome: Outcome, depth: int = 0) -> list[str]:
         lines.append(f"{pad}  no anchor matches /{rule.value}/")
     elif rule.kind == "not":
         hits = ", ".join(sorted(_all_hits(outcome.children[0]))) or "(none)"
-        lines.append(f"{pad}  the nested rule must not hold, but it does (matched: {hits}):")
+        lines.append(
+            f"{pad}  the nested rule must not hold, but it does (matched: {hits}):"
+        )
         lines += _nested(outcome.children[0], depth)
     elif rule.kind == "allOf":
         lines.append(f"{pad}  all nested rules must hold; {len(failed)} did not:")

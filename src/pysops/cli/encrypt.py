@@ -24,6 +24,11 @@ def run(command: str, args: Parsed) -> int:
 
 
 def _encrypt(args: Parsed, path: str | None, data: bytes, name: str) -> int:
+    if args.str("reuse_from"):
+        from .edit import reencrypt_file
+
+        emit_result(args, path, reencrypt_file(args, args.str("reuse_from") or "", data, name))
+        return 0
     config = load_config_for(args)
     store_in, store_out = stores_for(args, name, config)
     branches = store_in.load_plain(data)

@@ -95,6 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.KEYBOARD_INTERRUPT
     except BrokenPipeError:
         return exitcodes.SUCCESS
+    except Exception as err:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("PYSOPS_TRACEBACK"):
+            raise
+        sys.stderr.write(
+            f"pysops: internal error ({type(err).__name__}); "
+            "set PYSOPS_TRACEBACK=1 to see where it happened\n"
+        )
+        return exitcodes.GENERIC
 
 
 def _main(argv: list[str]) -> int:

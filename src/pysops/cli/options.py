@@ -55,6 +55,7 @@ IO = [
     Flag(("extract",), V, "print only this part of the tree, e.g. '[\"a\"][\"b\"][0]'", "PATH", "input and output"),
     Flag(("indent",), V, "indentation of YAML and JSON output", "N", "input and output"),
     Flag(("show-master-keys", "s"), B, "show the sops metadata while editing", group="input and output"),
+    Flag(("reuse-from",), V, "encrypt: keep the data key, keys and unchanged ciphertext of this encrypted file", "OLD", "input and output"),
 ]
 
 DECRYPTION = [

@@ -97,8 +97,12 @@ class _Translator:
     def _fail(self, what: str, *, valid_in_go: bool = False) -> UnsupportedPattern:
         where = f"at offset {self.pos}"
         if valid_in_go:
-            return UnsupportedPattern(f"{what} ({where}) has no exact Python equivalent")
-        return UnsupportedPattern(f"{what} ({where}) is not valid in Go regular expressions")
+            return UnsupportedPattern(
+                f"{what} ({where}) has no exact Python equivalent"
+            )
+        return UnsupportedPattern(
+            f"{what} ({where}) is not valid in Go regular expressions"
+        )
 
     def _quantifier_suffix(self, char: str) -> None:
         self.out.append(char)
@@ -165,7 +169,11 @@ class _Translator:
         ):
             raise self._fail("a back-reference")
         digits = first
-        while len(digits) < 3 and self.pos < len(self.src) and self.src[self.pos] in "01234567":
+        while (
+            len(digits) < 3
+            and self.pos < len(self.src)
+            and self.src[self.pos] in "01234567"
+        ):
             digits += self.src[self.pos]
             self.pos += 1
         return chr(int(digits, 8))
@@ -285,7 +293,9 @@ class _Translator:
         self.multiline[-1] = multiline
         self.pos += flags.end()
 
-    def _push_group(self, text: str, length: int, multiline: bool | None = None) -> None:
+    def _push_group(
+        self, text: str, length: int, multiline: bool | None = None
+    ) -> None:
         self.out.append(text)
         self.groups.append([])
         self.multiline.append(self.multiline[-1] if multiline is None else multiline)

@@ -12,7 +12,6 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -29,15 +28,34 @@ MAX_DEPTH = 100
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
-_BOOL_WORDS = {"true": True, "yes": True, "on": True, "y": True,
-               "false": False, "no": False, "off": False, "n": False}
+_BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "y": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "n": False,
+}
 _AZURE_URL = re.compile(r"^(https://[^/]+)/keys/([^/]+)(/[^/]*)?$")
-_SUFFIX_FIELDS = ("unencrypted_suffix", "encrypted_suffix", "unencrypted_regex",
-                  "encrypted_regex", "unencrypted_comment_regex",
-                  "encrypted_comment_regex")
-_FLAT_KEY_FIELDS = (("age", "age"), ("pgp", "pgp"), ("kms", "kms"),
-                    ("gcp_kms", "gcp_kms"), ("azure_keyvault", "azure_kv"),
-                    ("hc_vault_transit_uri", "hc_vault"), ("hckms", "hckms"))
+_SUFFIX_FIELDS = (
+    "unencrypted_suffix",
+    "encrypted_suffix",
+    "unencrypted_regex",
+    "encrypted_regex",
+    "unencrypted_comment_regex",
+    "encrypted_comment_regex",
+)
+_FLAT_KEY_FIELDS = (
+    ("age", "age"),
+    ("pgp", "pgp"),
+    ("kms", "kms"),
+    ("gcp_kms", "gcp_kms"),
+    ("azure_keyvault", "azure_kv"),
+    ("hc_vault_transit_uri", "hc_vault"),
+    ("hckms", "hckms"),
+)
 
 
 def find_config(cwd: str | os.PathLike[str] | None = None) -> Path | None:
@@ -51,20 +69,25 @@ def find_config(cwd: str | os.PathLike[str] | None = None) -> Path | None:
         candidate = directory / CONFIG_FILE_NAME
         if candidate.exists():
             if ignored is not None:
-                log.warning("ignored %s (the config file must be named %s)",
-                            ignored, CONFIG_FILE_NAME)
+                log.warning(
+                    "ignored %s (the config file must be named %s)",
+                    ignored,
+                    CONFIG_FILE_NAME,
+                )
             return candidate
         if ignored is None and (directory / IGNORED_FILE_NAME).exists():
             ignored = directory / IGNORED_FILE_NAME
         directory = directory.parent
     if ignored is not None:
-        log.warning("ignored %s (the config file must be named %s)",
-                    ignored, CONFIG_FILE_NAME)
+        log.warning(
+            "ignored %s (the config file must be named %s)", ignored, CONFIG_FILE_NAME
+        )
     return None
 
 
-def config_path(explicit: str | None = None, cwd: str | os.PathLike[str] | None = None
-                ) -> Path | None:
+def config_path(
+    explicit: str | None = None, cwd: str | os.PathLike[str] | None = None
+) -> Path | None:
     """``--config`` if given, else ``$SOPS_CONFIG``, else :func:`find_config`."""
     chosen = explicit or os.environ.get(CONFIG_ENV)
     if chosen:
@@ -82,7 +105,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     try:
         text = path.read_bytes()
     except OSError as err:
-        raise _error(path, f"cannot read the config file: {err.strerror or err}") from err
+        raise _error(
+            path, f"cannot read the config file: {err.strerror or err}"
+        ) from err
     return parse_config(text, path)
 
 
@@ -181,8 +206,9 @@ class _Parser:
             self.destination_rule(item)
             for item in self.sequence(top.get("destination_rules"), "destination_rules")
         ]
-        return Config(creation_rules, destination_rules, self.stores(top.get("stores")),
-                      path)
+        return Config(
+            creation_rules, destination_rules, self.stores(top.get("stores")), path
+        )
 
     def stores(self, node: yaml.Node | None) -> StoresConfig:
         fields = self.mapping(node, "stores")
@@ -200,11 +226,14 @@ class _Parser:
     def creation_rule(self, node: yaml.Node) -> CreationRule:
         fields = self.mapping(node, "a creation rule")
         problems: list[str] = []
-        text = {name: self.string(fields.get(name), name)
-                for name in ("path_regex", "aws_profile", *_SUFFIX_FIELDS)}
+        text = {
+            name: self.string(fields.get(name), name)
+            for name in ("path_regex", "aws_profile", *_SUFFIX_FIELDS)
+        }
         if sum(1 for name in _SUFFIX_FIELDS if text[name]) > 1:
-            problems.append("a creation rule may use only one of "
-                            + ", ".join(_SUFFIX_FIELDS))
+            problems.append(
+                "a creation rule may use only one of " + ", ".join(_SUFFIX_FIELDS)
+            )
 
         groups_node = fields.get("key_groups")
         groups_items = self.sequence(groups_node, "key_groups")
@@ -216,10 +245,12 @@ class _Parser:
         return CreationRule(
             path_regex=text["path_regex"],
             key_groups=key_groups,
-            shamir_threshold=self.integer(fields.get("shamir_threshold"),
-                                          "shamir_threshold"),
-            mac_only_encrypted=self.boolean(fields.get("mac_only_encrypted"),
-                                            "mac_only_encrypted"),
+            shamir_threshold=self.integer(
+                fields.get("shamir_threshold"), "shamir_threshold"
+            ),
+            mac_only_encrypted=self.boolean(
+                fields.get("mac_only_encrypted"), "mac_only_encrypted"
+            ),
             aws_profile=text["aws_profile"],
             problems=tuple(problems),
             **{name: text[name] for name in _SUFFIX_FIELDS},
@@ -227,24 +258,36 @@ class _Parser:
 
     def destination_rule(self, node: yaml.Node) -> DestinationRule:
         fields = self.mapping(node, "a destination rule")
-        names = ("path_regex", "s3_bucket", "s3_prefix", "gcs_bucket", "gcs_prefix",
-                 "vault_path", "vault_address", "vault_kv_mount_name")
+        names = (
+            "path_regex",
+            "s3_bucket",
+            "s3_prefix",
+            "gcs_bucket",
+            "gcs_prefix",
+            "vault_path",
+            "vault_address",
+            "vault_kv_mount_name",
+        )
         text = {name: self.string(fields.get(name), name) for name in names}
         recreation = fields.get("recreation_rule")
         return DestinationRule(
-            vault_kv_version=self.integer(fields.get("vault_kv_version"),
-                                          "vault_kv_version"),
+            vault_kv_version=self.integer(
+                fields.get("vault_kv_version"), "vault_kv_version"
+            ),
             recreation_rule=self.creation_rule(recreation)
-            if recreation is not None and not _is_null(recreation) else CreationRule(),
-            omit_extensions=self.boolean(fields.get("omit_extensions"),
-                                         "omit_extensions"),
+            if recreation is not None and not _is_null(recreation)
+            else CreationRule(),
+            omit_extensions=self.boolean(
+                fields.get("omit_extensions"), "omit_extensions"
+            ),
             **text,
         )
 
     # --- keys -------------------------------------------------------------------
 
-    def flat_keys(self, fields: dict[str, yaml.Node], aws_profile: str,
-                  problems: list[str]) -> list[KeySpec]:
+    def flat_keys(
+        self, fields: dict[str, yaml.Node], aws_profile: str, problems: list[str]
+    ) -> list[KeySpec]:
         # Go's order for a rule without key_groups: age, pgp, kms, gcp, azure, vault
         specs: list[KeySpec] = []
         for field_name, type_id in _FLAT_KEY_FIELDS:
@@ -255,18 +298,23 @@ class _Parser:
                     specs.append(spec)
         return _deduplicate(specs)
 
-    def flat_values(self, node: yaml.Node | None, name: str,
-                    problems: list[str]) -> list[str]:
+    def flat_values(
+        self, node: yaml.Node | None, name: str, problems: list[str]
+    ) -> list[str]:
         if node is None or _is_null(node):
             return []
         if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "str":
             return [item.strip() for item in str(node.value).split(",")]
         if isinstance(node, yaml.SequenceNode):
-            if all(isinstance(item, yaml.ScalarNode) and item.tag == _TAG + "str"
-                   for item in node.value):
+            if all(
+                isinstance(item, yaml.ScalarNode) and item.tag == _TAG + "str"
+                for item in node.value
+            ):
                 return [str(item.value) for item in node.value]
-        problems.append(f"{name} (line {node.start_mark.line + 1}) must be "
-                        "comma-separated text or a list of text")
+        problems.append(
+            f"{name} (line {node.start_mark.line + 1}) must be "
+            "comma-separated text or a list of text"
+        )
         return []
 
     def key_group(self, node: yaml.Node, problems: list[str]) -> list[KeySpec]:
@@ -286,40 +334,59 @@ class _Parser:
             specs.append(self.kms_entry(item))
         for item in self.sequence(fields.get("gcp_kms"), "gcp_kms"):
             entry = self.mapping(item, "a gcp_kms entry")
-            specs.append(KeySpec("gcp_kms", self.string(entry.get("resource_id"),
-                                                        "resource_id")))
+            specs.append(
+                KeySpec("gcp_kms", self.string(entry.get("resource_id"), "resource_id"))
+            )
         for item in self.sequence(fields.get("azure_keyvault"), "azure_keyvault"):
             entry = self.mapping(item, "an azure_keyvault entry")
-            url, name, version = (self.string(entry.get(key), key)
-                                  for key in ("vaultUrl", "key", "version"))
-            specs.append(KeySpec("azure_kv", f"{url}/keys/{name}/{version}",
-                                 {"vault_url": url, "name": name, "version": version}))
+            url, name, version = (
+                self.string(entry.get(key), key)
+                for key in ("vaultUrl", "key", "version")
+            )
+            specs.append(
+                KeySpec(
+                    "azure_kv",
+                    f"{url}/keys/{name}/{version}",
+                    {"vault_url": url, "name": name, "version": version},
+                )
+            )
         for item in self.sequence(fields.get("hc_vault"), "hc_vault"):
-            spec = _spec_from_string("hc_vault", self.string(item, "hc_vault"), problems)
+            spec = _spec_from_string(
+                "hc_vault", self.string(item, "hc_vault"), problems
+            )
             if spec is not None:
                 specs.append(spec)
         for item in self.sequence(fields.get("hckms"), "hckms"):
-            key_id = (self.string(self.mapping(item, "an hckms entry").get("key_id"),
-                                  "key_id")
-                      if isinstance(item, yaml.MappingNode)
-                      else self.string(item, "hckms"))
+            key_id = (
+                self.string(
+                    self.mapping(item, "an hckms entry").get("key_id"), "key_id"
+                )
+                if isinstance(item, yaml.MappingNode)
+                else self.string(item, "hckms")
+            )
             specs.append(KeySpec("hckms", key_id.strip()))
         return _deduplicate(specs)
 
     def kms_entry(self, node: yaml.Node) -> KeySpec:
         entry = self.mapping(node, "a kms entry")
-        context = {key: self.string(value, f"context.{key}")
-                   for key, value in self.mapping(entry.get("context"),
-                                                  "context").items()}
-        return KeySpec("kms", self.string(entry.get("arn"), "arn"), {
-            "role": self.string(entry.get("role"), "role"),
-            "context": context,
-            "aws_profile": self.string(entry.get("aws_profile"), "aws_profile"),
-        })
+        context = {
+            key: self.string(value, f"context.{key}")
+            for key, value in self.mapping(entry.get("context"), "context").items()
+        }
+        return KeySpec(
+            "kms",
+            self.string(entry.get("arn"), "arn"),
+            {
+                "role": self.string(entry.get("role"), "role"),
+                "context": context,
+                "aws_profile": self.string(entry.get("aws_profile"), "aws_profile"),
+            },
+        )
 
 
-def _spec_from_string(type_id: str, text: str, problems: list[str],
-                      aws_profile: str = "") -> KeySpec | None:
+def _spec_from_string(
+    type_id: str, text: str, problems: list[str], aws_profile: str = ""
+) -> KeySpec | None:
     """A spec from the textual form of a key, normalised as Go sops does."""
     if type_id in ("pgp", "kms", "gcp_kms"):
         text = text.replace(" ", "")
@@ -329,16 +396,25 @@ def _spec_from_string(type_id: str, text: str, problems: list[str],
         return None
     if type_id == "kms":
         arn, _, role = text.partition("+arn:aws:iam::")
-        return KeySpec("kms", arn, {"role": f"arn:aws:iam::{role}" if role else "",
-                                    "aws_profile": aws_profile})
+        return KeySpec(
+            "kms",
+            arn,
+            {
+                "role": f"arn:aws:iam::{role}" if role else "",
+                "aws_profile": aws_profile,
+            },
+        )
     if type_id == "azure_kv":
         match = _AZURE_URL.match(text)
         if match is None:
             problems.append(f"{text!r} is not an Azure Key Vault key URL")
             return None
         url, name, version = match.group(1), match.group(2), (match.group(3) or "/")[1:]
-        return KeySpec("azure_kv", f"{url}/keys/{name}/{version}",
-                       {"vault_url": url, "name": name, "version": version})
+        return KeySpec(
+            "azure_kv",
+            f"{url}/keys/{name}/{version}",
+            {"vault_url": url, "name": name, "version": version},
+        )
     if type_id == "hc_vault":
         return _vault_spec(text, problems)
     if type_id == "age":
@@ -359,18 +435,25 @@ def _vault_spec(uri: str, problems: list[str]) -> KeySpec | None:
     parts = urlsplit(uri)
     path = parts.path
     if not parts.scheme:
-        problems.append(f"{uri!r} has no scheme (expected https://HOST/v1/ENGINE/keys/NAME)")
+        problems.append(
+            f"{uri!r} has no scheme (expected https://HOST/v1/ENGINE/keys/NAME)"
+        )
         return None
     if re.search(r"/[^/]+/v\d+/[^/]+/[^/]+/[^/]+", path) or not re.search(
         r"/v\d+/[^/]+/[^/]+/[^/]+", path
     ):
-        problems.append(f"{uri!r} is not a Vault key URI like https://HOST/v1/ENGINE/keys/NAME")
+        problems.append(
+            f"{uri!r} is not a Vault key URI like https://HOST/v1/ENGINE/keys/NAME"
+        )
         return None
     dirs = path.strip("/").split("/")
     address = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     engine, name = "/".join(d for d in dirs[1:-2] if d), dirs[-1]
-    return KeySpec("hc_vault", f"{address}/v1/{engine}/keys/{name}",
-                   {"vault_address": address, "engine_path": engine, "key_name": name})
+    return KeySpec(
+        "hc_vault",
+        f"{address}/v1/{engine}/keys/{name}",
+        {"vault_address": address, "engine_path": engine, "key_name": name},
+    )
 
 
 def _deduplicate(specs: list[KeySpec]) -> list[KeySpec]:

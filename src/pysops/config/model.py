@@ -139,7 +139,9 @@ class Config:
             exit_code=exitcodes.GENERIC,
         )
 
-    def destination_rule_for(self, file_path: str | os.PathLike[str]) -> DestinationRule:
+    def destination_rule_for(
+        self, file_path: str | os.PathLike[str]
+    ) -> DestinationRule:
         """The first destination rule matching ``file_path`` as given.
 
         Raises NoMatchingRule when none matches, ConfigError when the rule

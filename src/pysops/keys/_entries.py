@@ -59,8 +59,14 @@ def parse_created_at(entry: dict[str, Any], type_id: str) -> _dt.datetime:
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         return _dt.datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second),
-            micro, tzinfo=tz,
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            micro,
+            tzinfo=tz,
         )
     except ValueError as err:
         raise MetadataError(

@@ -62,7 +62,7 @@ class AgeKey(MasterKey):
 
     @classmethod
     def parse_recipients(cls, text: str) -> list[AgeKey]:
-        """Keys for a comma-separated list of recipients (blanks trimmed, empties skipped).
+        """Keys for comma-separated recipients (blanks trimmed, empty items skipped).
 
         Raises MasterKeyFailure naming the first recipient that does not parse.
         """
@@ -75,6 +75,14 @@ class AgeKey(MasterKey):
             keys.append(cls(item))
         return keys
 
+    @classmethod
+    def from_string(cls, text: str, **options: Any) -> AgeKey:
+        """One recipient as given on the command line or in ``.sops.yaml``."""
+        keys = cls.parse_recipients(text)
+        if len(keys) != 1:
+            raise MasterKeyFailure(f"expected one age recipient, got {len(keys)}")
+        return keys[0]
+
     @property
     def identifier(self) -> str:
         return self.recipient
@@ -82,6 +90,11 @@ class AgeKey(MasterKey):
     def encrypt(self, data_key: bytes) -> None:
         recipient = parse_recipient(self.recipient)
         try:
+            if isinstance(recipient, pyrage.plugin.Recipient):
+                # starting the plugin is deferred to here, as Go does
+                recipient = pyrage.plugin.RecipientPluginV1(
+                    recipient.plugin(), [recipient], [], _PluginCallbacks()
+                )
             armored = pyrage.encrypt(data_key, [recipient], armored=True)
         except pyrage.EncryptError as err:
             raise MasterKeyFailure(
@@ -140,11 +153,15 @@ class AgeKey(MasterKey):
 
 
 def parse_recipient(text: str) -> Any:
-    """The pyrage recipient for ``text``; raises MasterKeyFailure if it is not one."""
+    """The pyrage recipient for ``text``; raises MasterKeyFailure if it is not one.
+
+    Plugin recipients (``age1<plugin>1...``; Bech32 data never contains "1")
+    come back unstarted, as ``pyrage.plugin.Recipient``.
+    """
     text = text.strip()
     try:
         if text.startswith("age1") and text.count("1") > 1:
-            return _plugin_recipient(text)
+            return pyrage.plugin.Recipient.from_str(text)
         if text.startswith("age1"):
             return pyrage.x25519.Recipient.from_str(text)
         if text.startswith("ssh-"):
@@ -158,16 +175,8 @@ def parse_recipient(text: str) -> Any:
     )
 
 
-def _plugin_recipient(text: str) -> Any:
-    # Bech32 data never contains "1", so a second "1" marks age1<plugin>1...
-    recipient = pyrage.plugin.Recipient.from_str(text)
-    return pyrage.plugin.RecipientPluginV1(
-        recipient.plugin(), [recipient], [], _PluginCallbacks()
-    )
-
-
 class _PluginCallbacks:
-    """Answers an age plugin's questions: messages are logged, secrets asked on a tty."""
+    """Answers an age plugin's questions: messages logged, secrets asked on a tty."""
 
     def display_message(self, message: str) -> None:
         log.warning("age plugin: %s", message)
@@ -231,6 +240,11 @@ def _parse_identity(word: str, source: str, number: int) -> Identity:
         raise IdentityError(
             f"age: malformed identity in {source}, line {number}"
         ) from err
+    except (pyrage.EncryptError, pyrage.DecryptError) as err:
+        raise IdentityError(
+            f"age: the plugin of the identity in {source}, line {number}, "
+            f"is unavailable: {_one_line(err)}"
+        ) from err
     raise IdentityError(f"age: unknown kind of identity in {source}, line {number}")
 
 
@@ -286,8 +300,10 @@ def load_identities(recipient: str = "") -> LoadedIdentities:
     # 1. SSH private keys
     ssh_file = env.get(SSH_KEY_FILE_ENV)
     if ssh_file is not None:
-        found.add(f"{SSH_KEY_FILE_ENV} ({ssh_file})",
-                  lambda: identities_from_ssh_key(Path(ssh_file)))
+        found.add(
+            f"{SSH_KEY_FILE_ENV} ({ssh_file})",
+            lambda: identities_from_ssh_key(Path(ssh_file)),
+        )
     home = _home()
     if home is not None:
         for name in ("id_ed25519", "id_rsa"):
@@ -300,8 +316,9 @@ def load_identities(recipient: str = "") -> LoadedIdentities:
         found.add(KEY_ENV, lambda: _from_text_or_encrypted(env[KEY_ENV], KEY_ENV))
     key_file = env.get(KEY_FILE_ENV)
     if key_file is not None:
-        found.add(f"{KEY_FILE_ENV} ({key_file})",
-                  lambda: _from_key_file(Path(key_file)))
+        found.add(
+            f"{KEY_FILE_ENV} ({key_file})", lambda: _from_key_file(Path(key_file))
+        )
     command = env.get(KEY_CMD_ENV)
     if command is not None:
         found.add(KEY_CMD_ENV, lambda: _from_command(command, recipient))
@@ -381,7 +398,9 @@ def _from_text_or_encrypted(text: str, source: str) -> list[Identity]:
         return identities_from_text(text, source)
 
     # A passphrase-protected identity file, as written by ``age -p``.
-    passphrase = _ask_terminal(f"Enter passphrase for age identities in {source}: ", True)
+    passphrase = _ask_terminal(
+        f"Enter passphrase for age identities in {source}: ", True
+    )
     if passphrase is None:
         raise IdentityError(
             f"age: {source} is passphrase-protected and no terminal is available"

@@ -37,7 +37,9 @@ ENDPOINT_ENV = "SOPS_GCP_KMS_ENDPOINT"
 UNIVERSE_DOMAIN_ENV = "SOPS_GCP_KMS_UNIVERSE_DOMAIN"
 CLIENT_TYPE_ENV = "SOPS_GCP_KMS_CLIENT_TYPE"
 
-_RESOURCE_ID = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
+_RESOURCE_ID = re.compile(
+    r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+"
+)
 _SCOPES = ["https://www.googleapis.com/auth/cloudkms"]
 
 #: seconds one Encrypt/Decrypt call may take, retries included
@@ -131,21 +133,25 @@ class GcpKmsKey(MasterKey):
             from google.cloud import kms_v1
         except ImportError as err:
             raise MasterKeyFailure(
-                f"GCP KMS key {self.resource_id}: cannot {action}: the google-cloud-kms "
+                f"GCP KMS key {self.resource_id}: cannot {action}: "
+                "the google-cloud-kms "
                 "package is missing (pip install 'pysops[gcp]')"
             ) from err
         try:
             credentials = _credentials()
         except Exception as err:
-            raise self._failure(f"cannot {action}: bad credentials in {CREDENTIALS_ENV}",
-                                err) from None
+            raise self._failure(
+                f"cannot {action}: bad credentials in {CREDENTIALS_ENV}", err
+            ) from None
 
         options: dict[str, Any] = {}
         if os.environ.get(ENDPOINT_ENV):
             options["api_endpoint"] = os.environ[ENDPOINT_ENV]
         if os.environ.get(UNIVERSE_DOMAIN_ENV):
             options["universe_domain"] = os.environ[UNIVERSE_DOMAIN_ENV]
-        transport = "rest" if os.environ.get(CLIENT_TYPE_ENV, "").lower() == "rest" else "grpc"
+        transport = (
+            "rest" if os.environ.get(CLIENT_TYPE_ENV, "").lower() == "rest" else "grpc"
+        )
         try:
             return kms_v1.KeyManagementServiceClient(
                 credentials=credentials,
@@ -153,7 +159,9 @@ class GcpKmsKey(MasterKey):
                 transport=transport,
             )
         except Exception as err:
-            raise self._failure(f"cannot create the GCP KMS client to {action}", err) from None
+            raise self._failure(
+                f"cannot create the GCP KMS client to {action}", err
+            ) from None
 
 
 def _credentials() -> Any:
@@ -165,15 +173,14 @@ def _credentials() -> Any:
                 raw = handle.read()
         import google.auth
 
-        credentials, _project = google.auth.load_credentials_from_dict(
-            json.loads(raw), scopes=_SCOPES
-        )
+        load = google.auth.load_credentials_from_dict
+        credentials, _project = load(json.loads(raw), scopes=_SCOPES)  # type: ignore[no-untyped-call]
         return credentials
     token = os.environ.get(ACCESS_TOKEN_ENV, "")
     if token:
         from google.oauth2.credentials import Credentials
 
-        return Credentials(token=token)
+        return Credentials(token=token)  # type: ignore[no-untyped-call]
     return None
 
 
@@ -181,8 +188,9 @@ def _retry() -> Any:
     from google.api_core import exceptions, retry
 
     return retry.Retry(
-        predicate=retry.if_exception_type(exceptions.ServiceUnavailable,
-                                          exceptions.DeadlineExceeded),
+        predicate=retry.if_exception_type(
+            exceptions.ServiceUnavailable, exceptions.DeadlineExceeded
+        ),
         initial=0.2,
         maximum=5.0,
         timeout=CALL_TIMEOUT,

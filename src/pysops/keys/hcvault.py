@@ -73,7 +73,7 @@ def _vault_token() -> str:
 
 
 def _ssl_context() -> ssl.SSLContext:
-    """TLS settings from Vault's usual variables (VAULT_CACERT, VAULT_SKIP_VERIFY...)."""
+    """TLS settings from the VAULT_CACERT/CAPATH/SKIP_VERIFY/CLIENT_* variables."""
     context = ssl.create_default_context(
         cafile=os.environ.get("VAULT_CACERT") or None,
         capath=os.environ.get("VAULT_CAPATH") or None,
@@ -161,7 +161,9 @@ class VaultKey(MasterKey):
         data = self._transit("encrypt", {"plaintext": plaintext})
         ciphertext = data.get("ciphertext")
         if not isinstance(ciphertext, str):
-            raise MasterKeyFailure(f"Vault key {self.identifier}: no ciphertext returned")
+            raise MasterKeyFailure(
+                f"Vault key {self.identifier}: no ciphertext returned"
+            )
         self.enc = ciphertext
         logger.debug("wrapped the data key with Vault key %s", self.identifier)
 
@@ -169,7 +171,9 @@ class VaultKey(MasterKey):
         data = self._transit("decrypt", {"ciphertext": self.enc})
         plaintext = data.get("plaintext")
         if not isinstance(plaintext, str):
-            raise MasterKeyFailure(f"Vault key {self.identifier}: no plaintext returned")
+            raise MasterKeyFailure(
+                f"Vault key {self.identifier}: no plaintext returned"
+            )
         try:
             data_key = base64.b64decode(plaintext, validate=True)
         except binascii.Error as err:
@@ -222,8 +226,9 @@ class VaultKey(MasterKey):
                 f"{prefix}: HTTP {err.code}: {reason}{hint}"
             ) from err
         except urllib.error.URLError as err:
-            raise MasterKeyFailure(f"{prefix}: cannot reach {request.host}: "
-                                   f"{err.reason}") from err
+            raise MasterKeyFailure(
+                f"{prefix}: cannot reach {request.host}: {err.reason}"
+            ) from err
         except (OSError, ValueError) as err:
             raise MasterKeyFailure(f"{prefix}: {err}") from err
 
@@ -263,7 +268,7 @@ def _vault_errors(err: urllib.error.HTTPError) -> str:
 
 
 def parse_uris(text: str) -> list[VaultKey]:
-    """Keys for a comma-separated URI list (``--hc-vault-transit``, ``SOPS_VAULT_URIS``).
+    """Keys for a comma-separated URI list (``--hc-vault-transit``, env var).
 
     Empty items are skipped; raises MasterKeyFailure on the first malformed URI.
     """

@@ -107,8 +107,11 @@ class KmsKey(MasterKey):
     def encrypt(self, data_key: bytes) -> None:
         client = self._client()
         answer = self._call(
-            client.encrypt, "encrypt",
-            KeyId=self.arn, Plaintext=data_key, EncryptionContext=self.context,
+            client.encrypt,
+            "encrypt",
+            KeyId=self.arn,
+            Plaintext=data_key,
+            EncryptionContext=self.context,
         )
         self.enc = base64.b64encode(answer["CiphertextBlob"]).decode("ascii")
         logger.debug("wrapped the data key with AWS KMS key %s", self.identifier)
@@ -122,8 +125,11 @@ class KmsKey(MasterKey):
             ) from err
         client = self._client()
         answer = self._call(
-            client.decrypt, "decrypt",
-            KeyId=self.arn, CiphertextBlob=blob, EncryptionContext=self.context,
+            client.decrypt,
+            "decrypt",
+            KeyId=self.arn,
+            CiphertextBlob=blob,
+            EncryptionContext=self.context,
         )
         logger.debug("unwrapped the data key with AWS KMS key %s", self.identifier)
         data_key: bytes = answer["Plaintext"]
@@ -133,35 +139,35 @@ class KmsKey(MasterKey):
         """A KMS client for the ARN's region, as the assumed role if one is set."""
         match = _ARN.match(self.arn)
         if match is None:
-            raise MasterKeyFailure(f"AWS KMS key {self.identifier}: not a valid KMS ARN")
-        region = match.group(1)
-        try:
-            import boto3
-        except ImportError as err:
             raise MasterKeyFailure(
-                f"AWS KMS key {self.identifier}: boto3 is not installed "
-                "(pip install 'pysops[aws]')"
-            ) from err
-
-        session = self._guard(
-            lambda: boto3.session.Session(
-                profile_name=self.aws_profile or None, region_name=region
-            ),
-            "open an AWS session",
-        )
+                f"AWS KMS key {self.identifier}: not a valid KMS ARN"
+            )
+        region = match.group(1)
+        session = self._guard(lambda: _session(self.aws_profile), "open an AWS session")
         if not self.role:
-            return session.client("kms")
-        sts = session.client("sts")
+            return self._guard(
+                lambda: session.client("kms", region_name=region), "create a client"
+            )
+
+        sts = self._guard(
+            lambda: session.client("sts", region_name=region), "create a client"
+        )
         answer = self._call(
-            sts.assume_role, f"assume role {self.role}",
-            RoleArn=self.role, RoleSessionName=sts_session_name(),
+            sts.assume_role,
+            f"assume role {self.role}",
+            RoleArn=self.role,
+            RoleSessionName=sts_session_name(),
         )
         credentials = answer["Credentials"]
-        return session.client(
-            "kms",
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
+        return self._guard(
+            lambda: session.client(
+                "kms",
+                region_name=region,
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            ),
+            "create a client",
         )
 
     def _call(self, operation: Any, action: str, **params: Any) -> Any:
@@ -169,10 +175,19 @@ class KmsKey(MasterKey):
 
     def _guard(self, call: Any, action: str) -> Any:
         """Run ``call``; turn any boto error into a one-line MasterKeyFailure."""
-        from botocore import exceptions as aws
+        missing = (
+            f"AWS KMS key {self.identifier}: boto3 is not installed "
+            "(pip install 'pysops[aws]')"
+        )
+        try:
+            from botocore import exceptions as aws
+        except ImportError as err:
+            raise MasterKeyFailure(missing) from err
 
         try:
             return call()
+        except ImportError as err:
+            raise MasterKeyFailure(missing) from err
         except aws.NoCredentialsError as err:
             cause = "no AWS credentials found (environment, ~/.aws or aws_profile)"
             error: Exception = err
@@ -223,6 +238,31 @@ class KmsKey(MasterKey):
             created_at=parse_created_at(entry, cls.type_id),
             enc=text_field(entry, "enc", cls.type_id),
         )
+
+
+def _session(aws_profile: str) -> Any:
+    """A fresh boto3 session (credentials are looked up anew each time).
+
+    Only botocore's model loader is shared between sessions: loading the
+    service descriptions costs more than the KMS call itself.
+    """
+    import boto3
+    import botocore.session
+
+    global _shared_loader
+    core = botocore.session.Session(profile=aws_profile or None)
+    if _shared_loader is None:
+        _shared_loader = core.get_component("data_loader")
+    else:
+        core.register_component("data_loader", _shared_loader)
+    if aws_profile and aws_profile not in core.available_profiles:
+        from botocore.exceptions import ProfileNotFound
+
+        raise ProfileNotFound(profile=aws_profile)
+    return boto3.session.Session(botocore_session=core)
+
+
+_shared_loader: Any = None
 
 
 def parse_arns(

@@ -71,9 +71,14 @@ class PgpKey(MasterKey):
         # The same arguments as Go sops: armored, to this key only, trusted
         # for this run without touching the trust database.
         args = [
-            "--no-default-recipient", "--yes", "--encrypt", "-a",
-            "-r", self.fingerprint,
-            "--trusted-key", short_key_id(self.fingerprint),
+            "--no-default-recipient",
+            "--yes",
+            "--encrypt",
+            "-a",
+            "-r",
+            self.fingerprint,
+            "--trusted-key",
+            short_key_id(self.fingerprint),
             "--no-encrypt-to",
         ]
         out = self._run_gpg(args, data_key, "encrypt")

@@ -18,8 +18,12 @@ _KINDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "pgp": ("pgp_key", [("fp", "fingerprint")]),
     "kms": (
         "kms_key",
-        [("arn", "arn"), ("role", "role"), ("context", "context"),
-         ("aws_profile", "aws_profile")],
+        [
+            ("arn", "arn"),
+            ("role", "role"),
+            ("context", "context"),
+            ("aws_profile", "aws_profile"),
+        ],
     ),
     "gcp_kms": ("gcp_kms_key", [("resource_id", "resource_id")]),
     "azure_kv": (
@@ -28,8 +32,11 @@ _KINDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ),
     "hc_vault": (
         "vault_key",
-        [("vault_address", "vault_address"), ("engine_path", "engine_path"),
-         ("key_name", "key_name")],
+        [
+            ("vault_address", "vault_address"),
+            ("engine_path", "engine_path"),
+            ("key_name", "key_name"),
+        ],
     ),
     "hckms": ("hckms_key", [("key_id", "key_id")]),
 }
@@ -65,8 +72,11 @@ def describe(message: Any) -> str:
     if oneof is None:
         return "no key"
     part = getattr(message, oneof)
-    values = [str(getattr(part, name)) for _, name in _KINDS[_TYPE_OF_ONEOF[oneof]][1]
-              if name != "context" and getattr(part, name)]
+    values = [
+        str(getattr(part, name))
+        for _, name in _KINDS[_TYPE_OF_ONEOF[oneof]][1]
+        if name != "context" and getattr(part, name)
+    ]
     return f"{_TYPE_OF_ONEOF[oneof]} key {' '.join(values)}".strip()
 
 

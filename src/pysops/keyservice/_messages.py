@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import (  # type: ignore[import-untyped]
+    descriptor_pb2,
+    descriptor_pool,
+    message_factory,
+)
 
 _F = descriptor_pb2.FieldDescriptorProto
 
@@ -59,9 +63,7 @@ _SCHEMA: dict[str, list[tuple[str, int, int, str]]] = {
 }
 
 
-def _add_field(
-    message: Any, name: str, number: int, kind: int, type_name: str
-) -> Any:
+def _add_field(message: Any, name: str, number: int, kind: int, type_name: str) -> Any:
     field = message.field.add(name=name, number=number, type=kind)
     field.label = _F.LABEL_REPEATED if name == "context" else _F.LABEL_OPTIONAL
     if type_name:
@@ -84,10 +86,12 @@ def _file_descriptor() -> descriptor_pb2.FileDescriptorProto:
         if name == "KmsKey":
             entry = message.nested_type.add(name="ContextEntry")
             entry.options.map_entry = True
-            entry.field.add(name="key", number=1, type=_F.TYPE_STRING,
-                            label=_F.LABEL_OPTIONAL)
-            entry.field.add(name="value", number=2, type=_F.TYPE_STRING,
-                            label=_F.LABEL_OPTIONAL)
+            entry.field.add(
+                name="key", number=1, type=_F.TYPE_STRING, label=_F.LABEL_OPTIONAL
+            )
+            entry.field.add(
+                name="value", number=2, type=_F.TYPE_STRING, label=_F.LABEL_OPTIONAL
+            )
     service = proto.service.add(name="KeyService")
     for method in ("Encrypt", "Decrypt"):
         service.method.add(

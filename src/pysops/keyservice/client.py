@@ -48,21 +48,25 @@ class KeyServiceClient:
     def encrypt(self, key: MasterKey, data_key: bytes) -> None:
         """Have the service wrap ``data_key`` for ``key``; sets ``key.enc``."""
         request = _messages.EncryptRequest(key=self._key(key), plaintext=data_key)
-        response = self._call(_messages.ENCRYPT_METHOD, request, key,
-                              _messages.EncryptResponse)
+        response = self._call(
+            _messages.ENCRYPT_METHOD, request, key, _messages.EncryptResponse
+        )
         try:
             key.enc = response.ciphertext.decode("utf-8")
         except UnicodeDecodeError as err:
             raise MasterKeyFailure(
-                f"{key.identifier}: key service {self.uri} returned a non-text ciphertext"
+                f"{key.identifier}: key service {self.uri} "
+                "returned a non-text ciphertext"
             ) from err
 
     def decrypt(self, key: MasterKey) -> bytes:
         """Have the service unwrap ``key.enc`` and return the data key."""
-        request = _messages.DecryptRequest(key=self._key(key),
-                                           ciphertext=key.enc.encode("utf-8"))
-        response = self._call(_messages.DECRYPT_METHOD, request, key,
-                              _messages.DecryptResponse)
+        request = _messages.DecryptRequest(
+            key=self._key(key), ciphertext=key.enc.encode("utf-8")
+        )
+        response = self._call(
+            _messages.DECRYPT_METHOD, request, key, _messages.DecryptResponse
+        )
         return bytes(response.plaintext)
 
     def close(self) -> None:
@@ -78,7 +82,7 @@ class KeyServiceClient:
             raise MasterKeyFailure(f"{key.identifier}: {err}") from err
 
     def _call(self, method: str, request: Any, key: MasterKey, reply: Any) -> Any:
-        import grpc
+        import grpc  # type: ignore[import-untyped]
 
         if self._channel is None:
             self._channel = grpc.insecure_channel(self._target)
@@ -87,8 +91,9 @@ class KeyServiceClient:
             request_serializer=type(request).SerializeToString,
             response_deserializer=reply.FromString,
         )
-        log.debug("calling %s on key service %s for %s", method, self.uri,
-                  key.identifier)
+        log.debug(
+            "calling %s on key service %s for %s", method, self.uri, key.identifier
+        )
         try:
             return stub(request, timeout=self._timeout)
         except grpc.RpcError as err:

@@ -69,7 +69,7 @@ class KeyServiceHandler:
 
 
 def _abort(context: Any, code: str, message: str) -> Any:
-    import grpc
+    import grpc  # type: ignore[import-untyped]
 
     context.abort(getattr(grpc.StatusCode, code), message)
 
@@ -77,8 +77,9 @@ def _abort(context: Any, code: str, message: str) -> Any:
 def ask_on_terminal(action: str, key: str) -> bool:
     """Ask on the terminal whether to answer a request (``--prompt``)."""
     while True:
-        sys.stderr.write(f"\nReceived {action} request using {key}. "
-                         "Respond to request? (y/n): ")
+        sys.stderr.write(
+            f"\nReceived {action} request using {key}. Respond to request? (y/n): "
+        )
         sys.stderr.flush()
         answer = sys.stdin.readline()
         if not answer:
@@ -87,7 +88,9 @@ def ask_on_terminal(action: str, key: str) -> bool:
             return answer.strip() == "y"
 
 
-def start(network: str, address: str, confirm: Confirm | None = None) -> tuple[Any, str]:
+def start(
+    network: str, address: str, confirm: Confirm | None = None
+) -> tuple[Any, str]:
     """Start a key service in background threads; returns the server and its address.
 
     ``network`` is ``tcp`` (``address`` = ``host:port``, port 0 picks a free

@@ -51,7 +51,10 @@ def get_store(name: str, indent: int | None = None) -> Store:
     module_name = _MODULES.get(name)
     if module_name is None:
         raise UsageError(f"unknown file type {name!r}; use one of {', '.join(STORE_NAMES)}")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise UsageError(f"the {name} store is not available: {err}") from None
     for value in vars(module).values():
         if (
             isinstance(value, type)

@@ -79,7 +79,8 @@ class DotenvStore(Store):
 
     def has_metadata_key(self, branch: Branch) -> bool:
         return any(
-            isinstance(key, str) and key.startswith(METADATA_PREFIX) for key, _ in branch
+            isinstance(key, str) and key.startswith(METADATA_PREFIX)
+            for key, _ in branch
         )
 
 
@@ -103,7 +104,7 @@ def parse_dotenv(data: bytes) -> Branch:
         if end is None:
             branch.append((key, value.replace("\\n", "\n")))
         else:
-            branch.append((key, "\n".join([value, *lines[number:end + 1]])))
+            branch.append((key, "\n".join([value, *lines[number : end + 1]])))
             number = end + 1
     return branch
 

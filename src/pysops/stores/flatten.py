@@ -82,7 +82,7 @@ def unflatten_metadata(flat: dict[str, str]) -> dict[str, Any]:
 def _tokenize(name: str) -> list[str | int]:
     parts = _TOKEN.split(name)
     tokens: list[str | int] = [parts[0]]
-    for separator, text in zip(parts[1::2], parts[2::2]):
+    for separator, text in zip(parts[1::2], parts[2::2], strict=True):
         if separator == MAP_SEPARATOR:
             tokens.append(text)
         elif text.isdigit() and text.isascii():
@@ -96,7 +96,7 @@ def _place(root: dict[str, Any], tokens: list[str | int], text: str, name: str) 
     # Lists are collected as {index: value} dicts first and turned into lists
     # once every entry is known, so entries may come in any order.
     node: Any = root
-    for token, following in zip(tokens, tokens[1:]):
+    for token, following in zip(tokens, tokens[1:], strict=False):
         kind = _ListDraft if isinstance(following, int) else dict
         child = node.get(token)
         if child is None:

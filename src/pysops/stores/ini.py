@@ -29,7 +29,9 @@ from .json import dumps
 DEFAULT_SECTION = "DEFAULT"
 
 # Go's unicode.IsSpace, which go-ini trims with.
-_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
 _DELIMITERS = "=:"
 
 
@@ -71,7 +73,9 @@ class IniStore(Store):
         holder = next((s for s in sections if s.name == METADATA_KEY), None)
         if holder is None:
             raise MetadataNotFound()
-        flat = {name: key.value.replace("\\n", "\n") for name, key in holder.keys.items()}
+        flat = {
+            name: key.value.replace("\\n", "\n") for name, key in holder.keys.items()
+        }
         rest = [s for s in sections if s.name != METADATA_KEY]
         return [_to_branch(rest)], unflatten_metadata(flat)
 

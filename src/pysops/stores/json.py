@@ -19,7 +19,7 @@ from ..errors import EmitError, MetadataError, MetadataNotFound, StoreError
 from ..tree import METADATA_KEY, Branch, Comment, Tagged, Timestamp
 from .interface import Store
 
-_encode_string = _json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string = _json.encoder.encode_basestring
 
 # Go writes these inside strings as \u escapes so the output is safe in HTML.
 _HTML_ESCAPES = (
@@ -112,7 +112,8 @@ def parse_object(data: bytes) -> Branch:
     if _ESCAPED_SURROGATE.search(data):
         # Go decodes an unpaired \uD800-style escape to U+FFFD.
         result = _replace_surrogates(result)
-    return result
+    branch: Branch = result
+    return branch
 
 
 def _parse_float(text: str) -> float:
@@ -130,7 +131,9 @@ def _replace_surrogates(value: Any) -> Any:
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, Branch):
-        return Branch((_replace_surrogates(k), _replace_surrogates(v)) for k, v in value)
+        return Branch(
+            (_replace_surrogates(k), _replace_surrogates(v)) for k, v in value
+        )
     if isinstance(value, list):
         return [_replace_surrogates(v) for v in value]
     return value
@@ -221,7 +224,9 @@ class _Writer:
         elif isinstance(value, dict):
             self.write_branch(_as_branch(value), depth)
         else:
-            raise EmitError(f"cannot write a value of type {type(value).__name__} as JSON")
+            raise EmitError(
+                f"cannot write a value of type {type(value).__name__} as JSON"
+            )
 
     def write_branch(self, branch: Branch, depth: int) -> None:
         parts = self.parts
