@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -131,10 +132,14 @@ def stop_gnupg(home: GnupgHome) -> None:
 
 @pytest.fixture(scope="session")
 def gnupg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GnupgHome]:
-    # Short path: gpg-agent's socket path must fit in sun_path (108 bytes).
-    home = start_gnupg(Path(tmp_path_factory.mktemp("gpg")))
+    directory = Path(tmp_path_factory.mktemp("gpg"))
+    if len(str(directory)) > 60:
+        # gpg-agent's socket path must fit in sun_path (108 bytes).
+        directory = Path(tempfile.mkdtemp(prefix="pysops-gpg-", dir="/tmp"))
+    home = start_gnupg(directory)
     yield home
     stop_gnupg(home)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ DATA_KEY_SIZE = 32
 
 # The same pattern Go sops applies: anchored at the start only.
 _ENC_RE = re.compile(r"ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]", re.S)
+_PREFIX = "ENC[AES256_GCM,data:"
+_PREFIX_LEN = len(_PREFIX)
 
 
 class CipherError(Exception):
@@ -83,20 +85,47 @@ class ValueCipher:
         """
         if text == "":
             return ""
-        match = _ENC_RE.match(text)
-        if match is None:
-            raise CipherError("value is not in the sops encrypted format")
-        data, iv, tag = (_unb64(g) for g in match.group(1, 2, 3))
-        type_tag = match.group(4)
+        data_text, iv_text, tag_text, type_tag = _fields(text)
+        iv = _unb64(iv_text)
         if not iv:
             raise CipherError("encrypted value has an empty IV")
         try:
-            plaintext = self._aead.decrypt(iv, data + tag, aad.encode("utf-8", "surrogateescape"))
+            plaintext = self._aead.decrypt(
+                iv, _unb64(data_text) + _unb64(tag_text), aad.encode("utf-8", "surrogateescape")
+            )
         except InvalidTag:
             raise CipherError("authentication failed") from None
-        try:
-            value = from_text(type_tag, plaintext)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise CipherError(f"cannot read decrypted value of type {type_tag}: {err}") from None
+        if type_tag == "str":
+            value: Any = plaintext.decode("utf-8", "surrogateescape")
+        else:
+            try:
+                value = from_text(type_tag, plaintext)
+            except (ValueError, UnicodeDecodeError) as err:
+                raise CipherError(
+                    f"cannot read decrypted value of type {type_tag}: {err}"
+                ) from None
         self._stash[(aad, type_tag, plaintext)] = iv
         return value
+
+
+def _fields(text: str) -> tuple[str, str, str, str]:
+    """The data, iv, tag and type texts of an encrypted value.
+
+    A well-formed value (three commas after the prefix, closing bracket last)
+    is split with string methods; these give the same groups as the regex,
+    which handles every other text.
+    """
+    if text.startswith(_PREFIX) and text.endswith("]"):
+        parts = text[_PREFIX_LEN:-1].split(",")
+        if len(parts) == 4:
+            data, iv, tag, type_tag = parts
+            if (
+                data and iv[:3] == "iv:" and tag[:4] == "tag:" and type_tag[:5] == "type:"
+                and len(iv) > 3 and len(tag) > 4 and len(type_tag) > 5
+            ):
+                return data, iv[3:], tag[4:], type_tag[5:]
+    match = _ENC_RE.match(text)
+    if match is None:
+        raise CipherError("value is not in the sops encrypted format")
+    data, iv, tag, type_tag = match.group(1, 2, 3, 4)
+    return data, iv, tag, type_tag

@@ -58,6 +58,9 @@ class _Walk:
         )
         # Key rules start from "encrypted" unless an encrypted_* rule is set.
         self.root_state = not (self.enc_suffix or self.enc_re)
+        self.has_comment_rules = (
+            self.unenc_comment_re is not None or self.enc_comment_re is not None
+        )
 
     # -- the per-key part of the rules, carried down the path -----------------
 
@@ -95,16 +98,21 @@ class _Walk:
         level: list[str] = []
         comments = [*comments, level]
         comment_aad = prefix or ":"
+        child_state = self.child_state
+        value_of = self.value
         for i, (key, value) in enumerate(branch):
-            if isinstance(key, Comment):
-                level.append(key.text)
-                done = self.comment(key, comment_aad, state, comments)
-                branch[i] = (done if isinstance(done, Comment) else Comment(done), None)
-                continue
-            if not isinstance(key, str):
-                raise TreeCryptError(f"only string keys are supported, found {type(key).__name__}")
-            branch[i] = (key, self.value(value, prefix + key + ":", self.child_state(state, key), comments))
-            level.clear()
+            if key.__class__ is not str:
+                if isinstance(key, Comment):
+                    level.append(key.text)
+                    done = self.comment(key, comment_aad, state, comments)
+                    branch[i] = (done if isinstance(done, Comment) else Comment(done), None)
+                    continue
+                if not isinstance(key, str):
+                    raise TreeCryptError(
+                        f"only string keys are supported, found {type(key).__name__}")
+            branch[i] = (key, value_of(value, prefix + key + ":", child_state(state, key), comments))
+            if level:
+                level.clear()
 
     def sequence(self, items: list[Any], aad: str, state: bool, comments: list[list[str]]) -> None:
         level: list[str] = []
@@ -118,18 +126,21 @@ class _Walk:
             level.clear()
 
     def value(self, value: Any, aad: str, state: bool, comments: list[list[str]]) -> Any:
-        if isinstance(value, Branch):
-            self.branch(value, aad, state, comments)
-            return value
-        if isinstance(value, list):
-            self.sequence(value, aad, state, comments)
-            return value
-        if value is None:
-            return None
-        if isinstance(value, Tagged):
-            return Tagged(value.tag, self.value(value.value, aad, state, comments))
-        encrypted = self.should_encrypt(state, comments, False)
-        return self.leaf(value, aad, encrypted)
+        cls = value.__class__
+        if cls is not str:
+            if isinstance(value, Branch):
+                self.branch(value, aad, state, comments)
+                return value
+            if isinstance(value, list):
+                self.sequence(value, aad, state, comments)
+                return value
+            if value is None:
+                return None
+            if isinstance(value, Tagged):
+                return Tagged(value.tag, self.value(value.value, aad, state, comments))
+        if self.has_comment_rules:
+            state = self.should_encrypt(state, comments, False)
+        return self.leaf(value, aad, state)
 
     def leaf(self, value: Any, aad: str, encrypted: bool) -> Any:
         if self.encrypting:
@@ -143,7 +154,7 @@ class _Walk:
                 raise TreeCryptError(f"cannot encrypt value at {_show(aad)}: {err}",
                                      exit_code=ERROR_ENCRYPTING_TREE) from None
         if encrypted:
-            if not isinstance(value, str):
+            if value.__class__ is not str and not isinstance(value, str):
                 raise TreeCryptError(
                     f"value at {_show(aad)} should be encrypted but is a plain "
                     f"{type(value).__name__}", exit_code=ERROR_DECRYPTING_TREE)
@@ -152,7 +163,11 @@ class _Walk:
             except CipherError as err:
                 raise TreeCryptError(f"cannot decrypt value at {_show(aad)}: {err}",
                                      exit_code=ERROR_DECRYPTING_TREE) from None
-        if (encrypted or not self.mac_only_encrypted) and not isinstance(value, Comment):
+        elif self.mac_only_encrypted:
+            return value
+        if value.__class__ is str:
+            self.hash.update(value.encode("utf-8", "surrogateescape"))
+        elif not isinstance(value, Comment):
             self.hash.update(mac_bytes(value))
         return value
 

@@ -8,7 +8,8 @@ from typing import Any
 from .errors import MetadataError
 from .keys import KEY_TYPES, KeyGroup, key_from_metadata
 from .rules import EncryptionRules
-from .tree import Branch
+from .tree import Branch, from_plain
+from .values import parse_rfc3339
 
 #: the version pysops writes: the Go sops release whose layout it reproduces
 FORMAT_VERSION = "3.11.0"
@@ -59,7 +60,7 @@ class Metadata:
         if len(self.key_groups) == 1:
             pgp = [k for k in self.key_groups[0] if k.type_id == "pgp"]
             if pgp:
-                out.append(("pgp", [Branch(k.to_metadata().items()) for k in pgp]))
+                out.append(("pgp", [from_plain(k.to_metadata()) for k in pgp]))
         out.extend(self.rules.items())
         if self.mac_only_encrypted:
             out.append(("mac_only_encrypted", True))
@@ -70,7 +71,7 @@ class Metadata:
 def _group_branch(group: KeyGroup, order: tuple[str, ...], always: bool) -> Branch:
     out = Branch()
     for type_id in order:
-        entries = [Branch(k.to_metadata().items()) for k in group if k.type_id == type_id]
+        entries = [from_plain(k.to_metadata()) for k in group if k.type_id == type_id]
         if entries or (always and type_id in _GROUP_ALWAYS):
             out.append((type_id, entries))
     return out
@@ -117,10 +118,17 @@ def parse_metadata(raw: Any) -> Metadata:
     except Exception as err:
         raise MetadataError(f"invalid sops metadata: {err}") from None
     mac_only = raw.get("mac_only_encrypted") in (True, "true", "True")
+    last_modified = str(raw.get("lastmodified") or "")
+    try:
+        parse_rfc3339(last_modified)
+    except ValueError:
+        raise MetadataError(
+            f"lastmodified {last_modified!r} in the sops metadata is not an RFC 3339 time"
+        ) from None
     return Metadata(
         key_groups=groups,
         shamir_threshold=threshold,
-        last_modified=str(raw.get("lastmodified") or ""),
+        last_modified=last_modified,
         mac=str(raw.get("mac") or ""),
         rules=rules,
         mac_only_encrypted=mac_only,

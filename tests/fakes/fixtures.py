@@ -16,9 +16,19 @@ from .tls import TlsFiles, make_tls
 GCP_TOKEN = "ya29.fake-token-for-tests"
 
 
+_tls: list[TlsFiles] = []
+
+
 @pytest.fixture(scope="session")
 def fake_tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return make_tls(tmp_path_factory.mktemp("tls"), ["*.vault.localhost"])
+    """One CA for the whole session: gRPC core reads its roots file only once.
+
+    (Each test module imports this fixture, which makes it a separate fixture
+    per module, hence the module-level cache.)
+    """
+    if not _tls:
+        _tls.append(make_tls(tmp_path_factory.mktemp("tls"), ["*.vault.localhost"]))
+    return _tls[0]
 
 
 @pytest.fixture(scope="session")

@@ -273,9 +273,6 @@ def test_whole_files_both_ways(go_sops: Path, tmp_path: Path, aws: MotoKms) -> N
     decrypt_both(go_sops, tmp_path, ours, theirs)
 
 
-# TODO: remove the xfail marks once the CLI emits nested metadata maps (the
-# KMS context) and parses --encryption-context with keys.kms.
-@pytest.mark.xfail(reason="CLI: nested 'context' map in metadata not emitted yet")
 @pytest.mark.integration
 @pytest.mark.gosops
 def test_whole_files_with_encryption_context(
@@ -293,7 +290,6 @@ def test_whole_files_with_encryption_context(
     decrypt_both(go_sops, tmp_path, ours, theirs)
 
 
-@pytest.mark.xfail(reason="CLI: --encryption-context not parsed with keys.kms yet")
 @pytest.mark.integration
 @pytest.mark.gosops
 def test_malformed_encryption_context_exits_6_in_both(

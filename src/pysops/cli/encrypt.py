@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import sopsfile
-from ..errors import SopsError, UsageError
+from ..errors import AlreadyEncrypted, SopsError, UsageError
 from ..rules import EncryptionRules
 from .common import check_output_flags, emit_result, file_error, input_path, name_for_rules, read_source, stores_for
 from .flags import Parsed
@@ -32,6 +32,12 @@ def _encrypt(args: Parsed, path: str | None, data: bytes, name: str) -> int:
     config = load_config_for(args)
     store_in, store_out = stores_for(args, name, config)
     branches = store_in.load_plain(data)
+    if any(store_in.has_metadata_key(branch) for branch in branches):
+        raise AlreadyEncrypted(
+            "the file is already encrypted (it has a top-level sops key"
+            + (" or a sops_ key)" if store_in.name == "dotenv" else ")"),
+            hint="to change an encrypted file, use 'pysops edit' or 'pysops set'",
+        )
     recipe = recipe_for(args, name, config)
     rules = recipe.rules
     mac_only = recipe.mac_only_encrypted

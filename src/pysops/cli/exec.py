@@ -63,8 +63,18 @@ def secrets_as_env(branch: Branch) -> dict[str, str]:
             raise SopsError(f"cannot put a nested value in the environment (key {key!r})")
         if "=" in key:
             raise SopsError(f"cannot use a key with '=' as an environment variable: {key!r}")
-        env[key] = value if isinstance(value, str) else type_and_text(value)[1].decode("utf-8", "surrogateescape")
+        env[key] = _env_text(value)
     return env
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return type_and_text(value)[1].decode("utf-8", "surrogateescape")
 
 
 def _base_env(args: Parsed) -> dict[str, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import exitcodes
-from ..errors import SopsError, UsageError
+from ..errors import MasterKeyError, SopsError, UsageError
 from ..keys import KeyGroup, MasterKey, key_class
 from ..rules import EncryptionRules
 from .flags import Parsed
@@ -40,21 +40,23 @@ def split_list(text: str) -> list[str]:
 
 def parse_encryption_context(text: str | None) -> dict[str, str]:
     """``key:value,key2:value2`` as Go sops reads ``--encryption-context``."""
-    context: dict[str, str] = {}
-    for pair in split_list(text or ""):
-        key, sep, value = pair.partition(":")
-        if not sep or not key:
-            raise SopsError(
-                f"invalid KMS encryption context {pair!r}: use key:value pairs separated by commas",
-                exit_code=exitcodes.INVALID_KMS_ENCRYPTION_CONTEXT,
-            )
-        context[key] = value
-    return context
+    if not text:
+        return {}
+    from ..keys.kms import parse_encryption_context as parse
+
+    return parse(text)
 
 
 def make_key(type_id: str, text: str, **options: Any) -> MasterKey:
-    """One master key from its flag or config text."""
-    return key_class(type_id).from_string(text, **options)
+    """One master key from its flag or config text.
+
+    A malformed key is a usage problem (exit code 1, as in Go sops), not a
+    failure to reach the key.
+    """
+    try:
+        return key_class(type_id).from_string(text, **options)
+    except MasterKeyError as err:
+        raise SopsError(err.message, hint=err.hint, exit_code=exitcodes.GENERIC) from None
 
 
 def keys_from_flags(args: Parsed, prefix: str = "") -> list[MasterKey]:
