@@ -280,3 +280,9 @@ def test_go_service_failure_reaches_our_client(
     client.encrypt(key, DATA_KEY)
     with pytest.raises(MasterKeyFailure, match=age_key2.recipient):
         client.decrypt(key)
+
+
+@pytest.mark.integration
+def test_busy_port_is_an_error(our_service: str) -> None:
+    with pytest.raises(OSError, match="cannot listen"):
+        start("tcp", grpc_target(our_service))

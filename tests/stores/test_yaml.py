@@ -43,9 +43,16 @@ def test_special_floats_and_timestamps() -> None:
 
 
 def test_tags() -> None:
-    doc = load('a: !env HOME\nb: !!str 5\nc: !!float 5\nd: !!int x\ne: !!binary aGk=\n')[0]
+    doc = load(
+        "a: !env HOME\nb: !!str 5\nc: !!float 5\nd: !!int x\ne: !!binary aGk=\n"
+    )[0]
     assert doc.get("a") == Tagged("!env", "HOME")
-    assert (doc.get("b"), doc.get("c"), doc.get("d"), doc.get("e")) == ("5", 5.0, None, "hi")
+    assert (doc.get("b"), doc.get("c"), doc.get("d"), doc.get("e")) == (
+        "5",
+        5.0,
+        None,
+        "hi",
+    )
     assert "a: !env HOME\n" in emit([doc])
 
 
@@ -64,8 +71,13 @@ def test_scalar_quoting(value: object, line: str) -> None:
 
 
 def test_literal_blocks() -> None:
-    out = emit([Branch([("a", "x\ny\n"), ("b", "x\ny"), ("c", "  x\n"), ("d", "k\n\n")])])
-    assert out == "a: |\n    x\n    y\nb: |-\n    x\n    y\nc: |4\n      x\nd: |+\n    k\n\n"
+    out = emit(
+        [Branch([("a", "x\ny\n"), ("b", "x\ny"), ("c", "  x\n"), ("d", "k\n\n")])]
+    )
+    assert (
+        out
+        == "a: |\n    x\n    y\nb: |-\n    x\n    y\nc: |4\n      x\nd: |+\n    k\n\n"
+    )
 
 
 def test_layout_and_indent() -> None:
@@ -73,11 +85,17 @@ def test_layout_and_indent() -> None:
     assert emit([doc]) == (
         "a:\n    b:\n        - 1\n        - c: 1\n          d:\n            - 2\n"
     )
-    assert emit([doc], indent=2) == "a:\n  b:\n    - 1\n    - c: 1\n      d:\n        - 2\n"
+    assert (
+        emit([doc], indent=2)
+        == "a:\n  b:\n    - 1\n    - c: 1\n      d:\n        - 2\n"
+    )
 
 
 def test_keys_needing_quotes() -> None:
-    assert emit([Branch([("n", 1), ("y", 2), ("<<", 3)])]) == '"n": 1\n"y": 2\n!!merge <<: 3\n'
+    assert (
+        emit([Branch([("n", 1), ("y", 2), ("<<", 3)])])
+        == '"n": 1\n"y": 2\n!!merge <<: 3\n'
+    )
     assert emit([Branch([("k" * 129, 1)])]) == "? " + "k" * 129 + "\n: 1\n"
 
 
@@ -87,7 +105,10 @@ def test_comments_become_items() -> None:
         (Comment(" top"), None), (Comment(" inline"), None), ("a", 1),
         ("b", [Comment(" item"), "x", Comment(" tail")]), (Comment(" end"), None),
     ]  # fmt: skip
-    assert emit([doc]) == "# top\n# inline\na: 1\nb:\n    # item\n    - x\n    # tail\n# end\n"
+    assert (
+        emit([doc])
+        == "# top\n# inline\na: 1\nb:\n    # item\n    - x\n    # tail\n# end\n"
+    )
 
 
 def test_comment_runs_by_indentation() -> None:
@@ -129,15 +150,25 @@ def test_error_carries_line() -> None:
 
 def test_encrypted_round_trip() -> None:
     store = YamlStore()
-    meta = Branch([("lastmodified", "2024-05-06T07:08:09Z"), ("version", "3.11.0"),
-                   ("age", [Branch([("recipient", "age1x"), ("enc", "-----A-----\nxx\n")])])])
+    meta = Branch(
+        [
+            ("lastmodified", "2024-05-06T07:08:09Z"),
+            ("version", "3.11.0"),
+            ("age", [Branch([("recipient", "age1x"), ("enc", "-----A-----\nxx\n")])]),
+        ]
+    )
     data = store.emit_encrypted([Branch([("a", "v")]), Branch([("b", 1)])], meta)
     text = data.decode()
-    assert text.count("sops:\n") == 2 and '    lastmodified: "2024-05-06T07:08:09Z"\n' in text
+    assert (
+        text.count("sops:\n") == 2
+        and '    lastmodified: "2024-05-06T07:08:09Z"\n' in text
+    )
     assert "          enc: |\n            -----A-----\n            xx\n" in text
     branches, metadata = store.load_encrypted(data)
     assert [list(b) for b in branches] == [[("a", "v")], [("b", 1)]]
-    assert metadata["version"] == "3.11.0" and metadata["age"][0]["recipient"] == "age1x"
+    assert (
+        metadata["version"] == "3.11.0" and metadata["age"][0]["recipient"] == "age1x"
+    )
     assert find_metadata_line(data) == 2
     with pytest.raises(MetadataNotFound):
         store.load_encrypted(b"a: 1\n")

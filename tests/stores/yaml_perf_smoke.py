@@ -25,7 +25,7 @@ def generate(size: int) -> bytes:
             f"    ratio: {format_float(i / 7)}\n"
             f"    enabled: {'true' if i % 2 else 'false'}\n"
             f"    password: ENC[AES256_GCM,data:cGFzc3dvcmQ{i}=,iv:aXY=,tag:dGFn,type:str]\n"
-            f"    tags:\n        - alpha\n        - \"yes\"\n        - {i}\n"
+            f'    tags:\n        - alpha\n        - "yes"\n        - {i}\n'
             f"    motd: |\n        hello {i}\n        world\n"
         )
         parts.append(block)
@@ -43,8 +43,10 @@ def main() -> None:
     t1 = time.perf_counter()
     out = store.emit_plain(branches)
     t2 = time.perf_counter()
-    print(f"input {len(data) / 1e6:.2f} MB: load {t1 - t0:.2f} s, emit {t2 - t1:.2f} s, "
-          f"round trip identical: {out == data}")
+    print(
+        f"input {len(data) / 1e6:.2f} MB: load {t1 - t0:.2f} s, emit {t2 - t1:.2f} s, "
+        f"round trip identical: {out == data}"
+    )
 
 
 if __name__ == "__main__":

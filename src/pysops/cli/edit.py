@@ -26,7 +26,14 @@ from ..datakey import wrap_data_key
 from ..errors import SopsError
 from ..metadata import parse_metadata
 from ..stores.interface import Store
-from .common import file_error, input_path, name_for_rules, read_source, stores_for, write_atomic
+from .common import (
+    file_error,
+    input_path,
+    name_for_rules,
+    read_source,
+    stores_for,
+    write_atomic,
+)
 from .flags import Parsed
 from .keysel import load_config_for, recipe_for
 from .opening import open_file

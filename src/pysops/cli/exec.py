@@ -108,7 +108,7 @@ def exec_file(shell_command: str, plaintext: bytes, args: Parsed) -> int:
         target = os.path.join(directory, filename)
         if args.bool("no_fifo"):
             _write_private(target, plaintext)
-            finish: Callable[[], None] = lambda: None
+            finish: Callable[[], None] = _nothing
         else:
             os.mkfifo(target, 0o600)
             finish = _feed_fifo(target, plaintext)
@@ -126,6 +126,10 @@ def exec_file(shell_command: str, plaintext: bytes, args: Parsed) -> int:
         return _exit_status(status)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _nothing() -> None:
+    return None
 
 
 def _write_private(path: str, data: bytes) -> None:

@@ -14,7 +14,14 @@ from ..keys import KeyGroup
 from . import options
 from .common import decryption_order, emit_result, file_error, read_source, stores_for
 from .flags import Flag, Kind, Parsed, parse
-from .keysel import KEY_FLAGS, load_config_for, make_key, parse_encryption_context, parse_threshold, split_list
+from .keysel import (
+    KEY_FLAGS,
+    load_config_for,
+    make_key,
+    parse_encryption_context,
+    parse_threshold,
+    split_list,
+)
 from .opening import load_encrypted
 
 # In ``groups add`` every key flag may be given several times.

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from .. import editing, sopsfile
 from ..errors import SopsError
-from .common import check_output_flags, emit_result, file_error, input_path, name_for_rules, read_source, stores_for
+from .common import (
+    check_output_flags,
+    emit_result,
+    file_error,
+    input_path,
+    name_for_rules,
+    read_source,
+    stores_for,
+)
 from .flags import Parsed
 from .keysel import keys_from_flags, load_config_for
 from .opening import open_file

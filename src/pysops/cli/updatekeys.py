@@ -18,7 +18,12 @@ from ..editing import GroupDiff, diff_key_groups, update_keys
 from ..errors import SopsError
 from .common import decryption_order, file_error, read_source, stores_for, write_atomic
 from .flags import Parsed
-from .keysel import keys_from_spec_groups, load_config_for, parse_encryption_context, parse_threshold
+from .keysel import (
+    keys_from_spec_groups,
+    load_config_for,
+    parse_encryption_context,
+    parse_threshold,
+)
 from .opening import load_encrypted
 
 

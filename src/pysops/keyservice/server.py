@@ -112,7 +112,11 @@ def start(
             response_serializer=_messages.DecryptResponse.SerializeToString,
         ),
     }
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    # gRPC enables SO_REUSEPORT by default; a second service on a busy port
+    # must fail as Go's does instead of silently sharing it.
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 0)]
+    )
     server.add_generic_rpc_handlers(
         (grpc.method_handlers_generic_handler("KeyService", methods),)
     )
@@ -127,6 +131,8 @@ def start(
         port = server.add_insecure_port(target)
     except RuntimeError as err:
         raise OSError(f"cannot listen on {network}://{address}: {err}") from err
+    if port == 0 and network != "unix":
+        raise OSError(f"cannot listen on {network}://{address}")
     server.start()
 
     if network != "unix":
@@ -138,7 +144,6 @@ def start(
 
 def serve(network: str, address: str, prompt: bool) -> None:
     """Run the key service until SIGINT or SIGTERM (``pysops keyservice``)."""
-    server, address = start(network, address, ask_on_terminal if prompt else None)
     stopped = threading.Event()
 
     def _stop(signum: int, _frame: Any) -> None:
@@ -147,6 +152,7 @@ def serve(network: str, address: str, prompt: bool) -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop)
+    server, address = start(network, address, ask_on_terminal if prompt else None)
     try:
         stopped.wait()
     finally:

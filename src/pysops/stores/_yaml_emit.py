@@ -19,7 +19,9 @@ from ..tree import Branch, Comment, Tagged, Timestamp
 from ._yaml_scalar import format_float, needs_quotes
 
 # Strings made only of these characters are plain in any position.
-_SAFE = re.compile(r"[A-Za-z0-9_/=+][A-Za-z0-9_/=+.@%()-]*(?: [A-Za-z0-9_/=+.@%()-]+)*\Z")
+_SAFE = re.compile(
+    r"[A-Za-z0-9_/=+][A-Za-z0-9_/=+.@%()-]*(?: [A-Za-z0-9_/=+.@%()-]+)*\Z"
+)
 # go-yaml's printable set (4-byte UTF-8 characters are not printable to it).
 _SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
@@ -170,7 +172,9 @@ class Emitter:
         if key_text is None:
             self.out.append(f"{lead}? {self._plain_or_quoted(key)}\n")
             lead, key_text = " " * indent, ""
-        if isinstance(value, Branch) and any(not isinstance(k, Comment) for k, _ in value):
+        if isinstance(value, Branch) and any(
+            not isinstance(k, Comment) for k, _ in value
+        ):
             self.out.append(f"{lead}{key_text}:\n")
             self._map(value, self._child(indent), None)
         elif isinstance(value, list) and any(not isinstance(v, Comment) for v in value):
@@ -204,7 +208,9 @@ class Emitter:
 
     def _seq_item(self, lead: str, item: Any, indent: int) -> None:
         inner = indent + 2
-        if isinstance(item, Branch) and any(not isinstance(k, Comment) for k, _ in item):
+        if isinstance(item, Branch) and any(
+            not isinstance(k, Comment) for k, _ in item
+        ):
             head = []
             while item and isinstance(item[len(head)][0], Comment):
                 head.append(item[len(head)][0].text)

@@ -52,7 +52,9 @@ class _Frame:
         self.items.append((Comment(text), None) if self.is_map else Comment(text))
 
     def insert_comment(self, index: int, text: str) -> None:
-        self.items.insert(index, (Comment(text), None) if self.is_map else Comment(text))
+        self.items.insert(
+            index, (Comment(text), None) if self.is_map else Comment(text)
+        )
 
 
 class _Comment:

@@ -41,9 +41,7 @@ _TIMESTAMP = re.compile(
     r"(Z|[-+][0-9]{2}:[0-9]{2})?)?\Z"
 )
 _BASE60_FLOAT = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
-_OLD_BOOLS = frozenset(
-    "y Y yes Yes YES on On ON n N no No NO off Off OFF".split()
-)
+_OLD_BOOLS = frozenset("y Y yes Yes YES on On ON n N no No NO off Off OFF".split())
 
 _INT_DIGITS = {"0x": ("0123456789abcdefABCDEF", 16), "0o": ("01234567", 8),
                "0b": ("01", 2)}  # fmt: skip
