@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import AgeKey, make_age_key
+
 from pysops import editing, sopsfile
 from pysops.errors import AlreadyEncrypted, SopsError
 from pysops.keys import key_class

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from .errors import DataKeyUnavailable, SopsError
 from .exitcodes import DUPLICATE_DECRYPTION_KEY_TYPE, ERROR_ENCRYPTING_TREE
@@ -16,9 +17,41 @@ DATA_KEY_SIZE = 32
 #: key types tried first within a group unless told otherwise (Go sops' default)
 DEFAULT_DECRYPTION_ORDER = ("age", "pgp")
 
-#: a hook that performs one master key operation; the key service client
-#: replaces the default (the key's own method) when remote services are used
-KeyOperation = Callable[[MasterKey, bytes | None], bytes | None]
+
+
+class KeyAccess(Protocol):
+    """A way to use master keys: this machine's key sources, or a key service."""
+
+    def encrypt(self, key: MasterKey, data_key: bytes) -> None: ...
+
+    def decrypt(self, key: MasterKey) -> bytes: ...
+
+
+class LocalAccess:
+    """Use each key's own source on this machine (age identities, gpg, KMS...)."""
+
+    def encrypt(self, key: MasterKey, data_key: bytes) -> None:
+        key.encrypt(data_key)
+
+    def decrypt(self, key: MasterKey) -> bytes:
+        return key.decrypt()
+
+    def __str__(self) -> str:
+        return "local"
+
+
+LOCAL: tuple[KeyAccess, ...] = (LocalAccess(),)
+
+
+def _first_success(key: MasterKey, services: Sequence[KeyAccess], call: Callable[[KeyAccess], object]) -> object:
+    """Try each service in turn; the first that succeeds wins."""
+    errors: list[str] = []
+    for service in services:
+        try:
+            return call(service)
+        except SopsError as err:
+            errors.append(err.message if len(services) == 1 else f"{service}: {err.message}")
+    raise SopsError("; ".join(errors) or "no key service to use")
 
 
 def parse_decryption_order(text: str) -> tuple[str, ...]:
@@ -44,6 +77,7 @@ def new_data_key() -> bytes:
 
 def wrap_data_key(
     data_key: bytes, key_groups: Sequence[KeyGroup], threshold: int,
+    services: Sequence[KeyAccess] = LOCAL,
 ) -> None:
     """Wrap ``data_key`` for every master key (Shamir shares with several groups).
 
@@ -59,7 +93,7 @@ def wrap_data_key(
     for group, part in zip(key_groups, parts):
         for key in group:
             try:
-                key.encrypt(part)
+                _first_success(key, services, lambda svc, k=key, p=part: svc.encrypt(k, p))
             except SopsError as err:
                 raise SopsError(
                     f"could not wrap the data key for {key.type_id} key {key.identifier}: {err}",
@@ -76,6 +110,7 @@ def recover_data_key(
     key_groups: Sequence[KeyGroup],
     threshold: int,
     order: Sequence[str] = DEFAULT_DECRYPTION_ORDER,
+    services: Sequence[KeyAccess] = LOCAL,
 ) -> bytes:
     """Unwrap the data key: one key per group, ``threshold`` groups at least.
 
@@ -90,7 +125,7 @@ def recover_data_key(
         for key in _ordered(group, order):
             label = f"{key.type_id} {key.identifier}"
             try:
-                part = key.decrypt()
+                part = bytes(_first_success(key, services, lambda svc, k=key: svc.decrypt(k)))  # type: ignore[call-overload]
             except SopsError as err:
                 log.debug("key %s failed: %s", label, err)
                 failures.append((label if len(key_groups) == 1 else f"group {index + 1}: {label}", str(err)))

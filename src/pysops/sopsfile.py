@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .cipher import CipherError, ValueCipher
-from .datakey import DEFAULT_DECRYPTION_ORDER, new_data_key, recover_data_key, wrap_data_key
+from .datakey import (
+    DEFAULT_DECRYPTION_ORDER,
+    LOCAL,
+    KeyAccess,
+    new_data_key,
+    recover_data_key,
+    wrap_data_key,
+)
 from .document import decrypt_branches, encrypt_branches
 from .errors import AlreadyEncrypted, MacMismatch, MetadataError, SopsError
 from .exitcodes import ERROR_ENCRYPTING_MAC, MAC_MISMATCH
@@ -68,6 +75,7 @@ def new_document(
     shamir_threshold: int = 0,
     rules: EncryptionRules | None = None,
     mac_only_encrypted: bool = False,
+    services: Sequence[KeyAccess] = LOCAL,
 ) -> SopsFile:
     """Prepare plaintext branches for a first encryption with a fresh data key.
 
@@ -85,7 +93,7 @@ def new_document(
         version=FORMAT_VERSION,
     )
     data_key = new_data_key()
-    wrap_data_key(data_key, groups, metadata.effective_threshold())
+    wrap_data_key(data_key, groups, metadata.effective_threshold(), services)
     return SopsFile(branches, metadata, data_key, ValueCipher(data_key))
 
 
@@ -116,6 +124,7 @@ def open_encrypted(
     ignore_mac: bool = False,
     decryption_order: Sequence[str] = DEFAULT_DECRYPTION_ORDER,
     data_key: bytes | None = None,
+    services: Sequence[KeyAccess] = LOCAL,
 ) -> SopsFile:
     """Recover the data key, decrypt the branches in place, verify the MAC.
 
@@ -124,7 +133,7 @@ def open_encrypted(
     """
     if data_key is None:
         data_key = recover_data_key(
-            metadata.key_groups, metadata.effective_threshold(), decryption_order
+            metadata.key_groups, metadata.effective_threshold(), decryption_order, services
         )
     cipher = ValueCipher(data_key)
     computed = decrypt_branches(branches, cipher, metadata.rules, metadata.mac_only_encrypted)

@@ -74,7 +74,7 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
     """
     old, new = before.decode().splitlines(), after.decode().splitlines()
     assert len(old) == len(new)
-    words = [n.split(":")[0].strip().strip('"') for o, n in zip(old, new) if o != n]
+    words = [n.split(":")[0].strip().strip('"') for o, n in zip(old, new, strict=False) if o != n]
     return [w for w in words if w != "lastmodified"]
 
 

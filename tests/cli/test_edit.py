@@ -5,8 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _kit import PLAIN_YAML, changed_lines, go, go_encrypt, key_env, private_tmp, py, script
-
+from _kit import (
+    PLAIN_YAML,
+    changed_lines,
+    go,
+    go_encrypt,
+    key_env,
+    private_tmp,
+    py,
+    script,
+)
 from conftest import AgeKey
 
 pytestmark = pytest.mark.gosops

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from _kit import go_encrypt, key_env, private_tmp, py
-
 from conftest import AgeKey
 
 pytestmark = pytest.mark.gosops

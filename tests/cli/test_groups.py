@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from _kit import PLAIN_YAML, go, go_encrypt, key_env, py
-
 from conftest import AgeKey, make_age_key
 
 pytestmark = pytest.mark.gosops

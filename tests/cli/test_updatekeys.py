@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from _kit import PLAIN_YAML, go, go_encrypt, key_env, py
-
 from conftest import AgeKey
 
 pytestmark = pytest.mark.gosops

@@ -176,3 +176,24 @@ def emit_result(args: Parsed, path: str | None, data: bytes) -> None:
         out = sys.stdout.buffer
         out.write(data)
         out.flush()
+
+
+def key_services(args: Parsed) -> tuple[Any, ...]:
+    """This machine's key sources (unless disabled) and any ``--keyservice``."""
+    from ..datakey import LocalAccess
+
+    enabled = args.get("enable_local_keyservice")
+    if enabled is None:
+        env = os.environ.get("SOPS_ENABLE_LOCAL_KEYSERVICE", "")
+        enabled = env.lower() not in ("false", "0", "f")
+    uris = args.list("keyservice")
+    if not uris and os.environ.get("SOPS_KEYSERVICE"):
+        uris = [u.strip() for u in os.environ["SOPS_KEYSERVICE"].split(",") if u.strip()]
+    services: list[Any] = [LocalAccess()] if enabled else []
+    if uris:
+        from ..keyservice import KeyServiceClient
+
+        services.extend(KeyServiceClient(uri) for uri in uris)
+    if not services:
+        raise UsageError("no key service to use: the local one is disabled and no --keyservice was given")
+    return tuple(services)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import sopsfile
 from ..errors import AlreadyEncrypted, SopsError, UsageError
 from ..rules import EncryptionRules
-from .common import check_output_flags, emit_result, file_error, input_path, name_for_rules, read_source, stores_for
+from .common import check_output_flags, key_services, emit_result, file_error, input_path, name_for_rules, read_source, stores_for
 from .flags import Parsed
 from .keysel import load_config_for, recipe_for
 
@@ -46,7 +46,7 @@ def _encrypt(args: Parsed, path: str | None, data: bytes, name: str) -> int:
         rules, mac_only = EncryptionRules(), False
     doc = sopsfile.new_document(
         branches, recipe.key_groups, shamir_threshold=recipe.shamir_threshold,
-        rules=rules, mac_only_encrypted=mac_only,
+        rules=rules, mac_only_encrypted=mac_only, services=key_services(args),
     )
     if store_in.name == "binary":
         doc.metadata.rules = EncryptionRules()

@@ -9,7 +9,7 @@ from ..errors import SopsError, StoreError
 from ..metadata import Metadata
 from ..stores.interface import Store
 from ..tree import Branch
-from .common import decryption_order
+from .common import decryption_order, key_services
 from .flags import Parsed
 
 
@@ -28,7 +28,7 @@ def open_file(args: Parsed, store: Store, data: bytes, **extra: Any) -> sopsfile
     branches, metadata = load_encrypted(store, data)
     return sopsfile.open_encrypted(
         branches, metadata, ignore_mac=args.bool("ignore_mac"),
-        decryption_order=decryption_order(args), **extra,
+        decryption_order=decryption_order(args), services=key_services(args), **extra,
     )
 
 
