@@ -9,8 +9,8 @@ them exactly instead of bending a POSIX-style parser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 from ..errors import SopsError
 from ..exitcodes import GENERIC
@@ -22,8 +22,13 @@ class Kind(Enum):
     LIST = "list"  # may be repeated; every occurrence is kept
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
+    """One flag: its names (long first), kind, help line and help grouping.
+
+    A named tuple rather than a dataclass: ``--help`` then never imports
+    :mod:`dataclasses` (and :mod:`inspect` behind it).
+    """
+
     names: tuple[str, ...]
     kind: Kind
     help: str
@@ -42,10 +47,23 @@ class FlagError(SopsError):
     exit_code = GENERIC
 
 
-@dataclass
 class Parsed:
-    values: dict[str, object] = field(default_factory=dict)
-    positionals: list[str] = field(default_factory=list)
+    """Flag values by destination name, and the positional arguments."""
+
+    __slots__ = ("values", "positionals")
+
+    def __init__(
+        self, values: dict[str, object] | None = None, positionals: list[str] | None = None
+    ) -> None:
+        self.values = {} if values is None else values
+        self.positionals = [] if positionals is None else positionals
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Parsed) and other.values == self.values
+                and other.positionals == self.positionals)
+
+    def __repr__(self) -> str:
+        return f"Parsed(values={self.values!r}, positionals={self.positionals!r})"
 
     def get(self, name: str, default: object = None) -> object:
         return self.values.get(name, default)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 
@@ -69,6 +68,8 @@ def _setup_logging(verbose: bool) -> None:
     level = os.environ.get("PYSOPS_LOG_LEVEL", "DEBUG" if verbose else "")
     if not level:
         return
+    import logging
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("pysops: %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("pysops")

@@ -7,6 +7,7 @@ for the keys the matching creation rule names, so values, MAC and
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import Any
@@ -25,6 +26,9 @@ from .keysel import (
     parse_threshold,
 )
 from .opening import load_encrypted
+
+# Progress goes to the log: shown with --verbose only, so scripts see a quiet stderr.
+log = logging.getLogger(__name__)
 
 
 def run(command: str, args: Parsed) -> int:
@@ -69,7 +73,7 @@ def update_file(args: Parsed, config: Any, path: str) -> None:
     # 2. Nothing to do?
     diffs = diff_key_groups(metadata.key_groups, wanted)
     if not any(d.changes for d in diffs) and threshold == metadata.shamir_threshold:
-        sys.stderr.write(f"pysops: {path}: keys already match the config\n")
+        log.info("%s: keys already match the config", path)
         return
 
     # 3. Show the change and ask.
@@ -77,7 +81,7 @@ def update_file(args: Parsed, config: Any, path: str) -> None:
     out.write(f"{path}: the key groups will change as follows\n")
     out.write(render_changes(diffs, metadata.shamir_threshold, threshold))
     if not args.bool("yes") and not _confirm():
-        sys.stderr.write(f"pysops: {path}: left unchanged\n")
+        log.info("%s: left unchanged", path)
         return
 
     # 4. Re-wrap the data key for the new keys and write the file.
@@ -86,7 +90,7 @@ def update_file(args: Parsed, config: Any, path: str) -> None:
     doc = sopsfile.SopsFile(branches, metadata, data_key, ValueCipher(data_key))
     update_keys(doc, wanted, threshold)
     write_atomic(path, store.emit_encrypted(doc.branches, doc.metadata.to_branch()))
-    sys.stderr.write(f"pysops: {path}: keys updated\n")
+    log.info("%s: keys updated", path)
 
 
 def render_changes(diffs: list[GroupDiff], old_threshold: int, new_threshold: int) -> str:

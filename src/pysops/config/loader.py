@@ -12,12 +12,14 @@ import logging
 import os
 import re
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from .. import exitcodes
 from ..errors import ConfigError
 from .model import Config, CreationRule, DestinationRule, KeySpec, StoresConfig
+
+if TYPE_CHECKING:
+    import yaml
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,6 @@ IGNORED_FILE_NAME = ".sops.yml"
 CONFIG_ENV = "SOPS_CONFIG"
 MAX_DEPTH = 100
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _BOOL_WORDS = {
     "true": True,
@@ -113,10 +114,14 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 def parse_config(text: str | bytes, path: Path | None = None) -> Config:
     """Parse config text; ``path`` names it in errors and anchors rule paths."""
+    global yaml  # bound on first use: importing PyYAML costs ~30 ms of start-up
+    import yaml
+
     name = path if path is not None else Path(CONFIG_FILE_NAME)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # Go reads only the first document of a multi-document file
-        root = next(iter(yaml.compose_all(text, Loader=_Loader)), None)
+        root = next(iter(yaml.compose_all(text, Loader=loader)), None)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
