@@ -208,3 +208,21 @@ def test_stdin_classic_form(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> N
     again = tmp_path / "piped.json"
     again.write_bytes(piped.stdout)
     assert run_go(go_sops, "decrypt", str(again), env=env).stdout == go.stdout
+
+
+@pytest.mark.parametrize("name", ["nested.yaml", "app.json"])
+def test_indent_from_config_stores(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str) -> None:
+    (tmp_path / ".sops.yaml").write_text(
+        f"creation_rules:\n  - age: {age_key.recipient}\nstores:\n  yaml:\n    indent: 2\n  json:\n    indent: 3\n"
+    )
+    _write(tmp_path, name)
+    env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
+    go_enc = run_go(go_sops, "encrypt", name, cwd=tmp_path, env=env)
+    py_enc = run_pysops("encrypt", name, cwd=tmp_path, env=env)
+    assert go_enc.returncode == py_enc.returncode == 0, (go_enc.stderr, py_enc.stderr)
+    numbers = name.endswith(".json")
+    assert normalize(py_enc.stdout, numbers) == normalize(go_enc.stdout, numbers)
+    (tmp_path / "enc").write_bytes(py_enc.stdout)
+    go_dec = run_go(go_sops, "decrypt", "--input-type", name.rsplit(".")[1], "enc", cwd=tmp_path, env=env)
+    py_dec = run_pysops("decrypt", "--input-type", name.rsplit(".")[1], "enc", cwd=tmp_path, env=env)
+    assert py_dec.stdout == go_dec.stdout

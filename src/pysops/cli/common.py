@@ -94,15 +94,12 @@ def _store(store_name: str, args: Parsed, config: Any) -> Store:
 
 
 def config_indent(config: Any, store_name: str) -> int | None:
+    """The indent the ``stores`` section of ``.sops.yaml`` sets for a store."""
     stores = getattr(config, "stores", None)
-    if stores is None:
+    field = {"yaml": "yaml_indent", "json": "json_indent", "binary": "json_binary_indent"}.get(store_name)
+    if stores is None or field is None:
         return None
-    key = "json_binary" if store_name == "binary" else store_name
-    getter = getattr(stores, "indent_for", None)
-    if getter is not None:
-        return getter(key)  # type: ignore[no-any-return]
-    value = stores.get(key, {}).get("indent") if isinstance(stores, dict) else None
-    return int(value) if value is not None else None
+    return getattr(stores, field, None)
 
 
 def rules_from_flags(args: Parsed) -> EncryptionRules:
