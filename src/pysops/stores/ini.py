@@ -9,10 +9,19 @@ values that need it).  Keys before the first header form the section
 
 A comment line above a section header becomes the section's comment (the
 first item of its branch); one above a key becomes the key's comment (the
-item after the key).  pysops difference: ``#`` and ``;`` inside a value are
-part of the value (``password = left#right``); go-ini would cut them off as an
-inline comment.  Such values are written between backticks, which go-ini
-reads back intact.
+item after the key).  pysops difference: only whole lines are comments, so
+``#`` and ``;`` inside a value are part of the value (``password = left#right``);
+go-ini would cut them off as an inline comment.
+
+Values are written so that pysops reads them back unchanged.  In an encrypted
+file (where values in clear are read by Go sops too) a value is quoted as
+go-ini quotes it (backticks around ``#`` and ``;``).  A plaintext file (the
+output of ``decrypt``) is meant for INI readers at large, which mostly take
+``#`` and ``;`` inside a value literally (Python's configparser does): such a
+value is written bare and only quoted when pysops could not read it back
+otherwise (surrounding spaces or quotes, a final ``\\``, a newline...).
+Where go-ini's own quoting would not read back (``" a"b "``), a form that
+does is used instead.
 """
 
 from __future__ import annotations
@@ -80,7 +89,7 @@ class IniStore(Store):
         return [_to_branch(rest)], unflatten_metadata(flat)
 
     def emit_plain(self, branches: list[Branch]) -> bytes:
-        return _write(_from_branches(branches))
+        return _write(_from_branches(branches), for_go=False)
 
     def emit_encrypted(self, branches: list[Branch], metadata: Branch) -> bytes:
         sections = _from_branches(branches)
@@ -180,7 +189,8 @@ def _quoted_key(name: str) -> str:
     return name
 
 
-def _quoted_value(value: str) -> str:
+def _go_quoted_value(value: str) -> str:
+    """The form go-ini's writer gives a value."""
     if "\n" in value or "`" in value:
         return '"""' + value + '"""'
     if "#" in value or ";" in value:
@@ -190,7 +200,48 @@ def _quoted_value(value: str) -> str:
     return value
 
 
-def _write(sections: list[_Section]) -> bytes:
+def _reads_back_bare(value: str) -> bool:
+    """Whether ``key = value`` reads back as ``value`` (inline ``#``/``;`` kept)."""
+    if not value:
+        return True
+    if value[0] in _SPACE or value[-1] in _SPACE or "\n" in value:
+        return False
+    if value[0] == "`" or value[-1] == "\\" or value.startswith('"""'):
+        return False
+    return not (_surrounded_by(value, "'") or _surrounded_by(value, '"'))
+
+
+def _reads_back_quoted(quoted: str, value: str) -> bool:
+    try:
+        sections = _Parser(("k = " + quoted).encode("utf-8", "surrogateescape")).parse()
+    except StoreError:
+        return False
+    key = sections[0].keys.get("k")
+    return key is not None and key.value == value and len(sections) == 1
+
+
+def _quoted_value(value: str, for_go: bool) -> str:
+    """The text of a value that pysops reads back unchanged.
+
+    ``for_go``: prefer go-ini's own quoting (``#`` and ``;`` in backticks),
+    otherwise write the value bare wherever that reads back.
+    """
+    if not for_go and _reads_back_bare(value):
+        return value
+    quoted = _go_quoted_value(value)
+    if quoted is value:
+        if _reads_back_bare(value):
+            return value
+        quoted = "`" + value + "`"
+    if _reads_back_quoted(quoted, value):
+        return quoted
+    for candidate in ("`" + value + "`", '"""' + value + '"""'):
+        if _reads_back_quoted(candidate, value):
+            return candidate
+    raise EmitError("an INI value cannot be written so that it reads back unchanged")
+
+
+def _write(sections: list[_Section], for_go: bool = True) -> bytes:
     out: list[str] = []
     last = len(sections) - 1
     for index, section in enumerate(sections):
@@ -207,7 +258,7 @@ def _write(sections: list[_Section]) -> bytes:
                 out.extend(_comment_lines(key.comment, trim_plain=True))
             quoted = names[name]
             padding = " " * (width - _byte_length(quoted))
-            out.append(quoted + padding + " = " + _quoted_value(key.value) + "\n")
+            out.append(quoted + padding + " = " + _quoted_value(key.value, for_go) + "\n")
         if index != last:
             out.append("\n")
     return "".join(out).encode("utf-8", "surrogateescape")
