@@ -7,7 +7,12 @@ in :mod:`pysops.errors`.  Imported lazily so that the command line starts fast.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+# A library logs, it does not print: without this, Python's last-resort
+# handler would write warnings to stderr of every program that imports us.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["decrypt_data", "decrypt_file", "encrypt_data", "encrypt_file", "load_file"]
 __version__ = "0.1.0"
