@@ -215,6 +215,11 @@ def _startup_cases() -> list[Case]:
     enc = str(gen.OUT / "small.enc.env")
     tools = ("pysops", "pysops -m", "go")
     return [
+        Case("python start-up floor",
+             {"pysops": lambda: [[sys.executable, "-c", "pass"]],
+              "go": lambda: [[sys.executable, "-I", "-S", "-c", "pass"]]},
+             note="not a tool: 'pysops' column is `python -c pass` (site and .pth files), "
+                  "'go' column is `python -I -S -c pass` (bare interpreter)"),
         Case("exec-env start-up",
              {t: (lambda t=t: [[*TOOLS[t], "exec-env", enc, "true"]]) for t in tools}),
         Case("--help start-up", {t: (lambda t=t: [[*TOOLS[t], "--help"]]) for t in tools}),

@@ -80,6 +80,8 @@ def _setup_logging(verbose: bool) -> None:
 def report(err: SopsError) -> None:
     """Print an error as one line (plus an optional hint line) on stderr."""
     sys.stderr.write(f"pysops: {err.message}\n")
+    for key, reason in getattr(err, "failures", ()):
+        sys.stderr.write(f"  tried {key}: {reason}\n")
     if err.hint:
         sys.stderr.write(f"  hint: {err.hint}\n")
 
