@@ -90,6 +90,12 @@ class Tagged:
     value: Any
 
 
+#: The tag that marks a dotenv value written inside quotes across several lines
+#: (pysops reads those; Go sops does not).  It is no YAML tag: every other
+#: store writes the bare value.
+DOTENV_LINES_TAG = "tag:pysops,2025:dotenv-lines"
+
+
 Scalar = Union[str, int, float, bool, None, Timestamp, Tagged]
 Value = Union["Branch", list, Scalar]  # type: ignore[type-arg]
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pysops.errors import EmitError, MetadataNotFound, StoreError
 from pysops.stores.dotenv import DotenvStore
-from pysops.tree import Branch, Comment
+from pysops.tree import DOTENV_LINES_TAG, Branch, Comment, Tagged
 
 
 def roundtrip(data: bytes) -> bytes:
@@ -55,9 +55,9 @@ def test_line_without_equals_names_its_number() -> None:
 def test_multiline_quoted_value_is_kept_as_written(quote: str) -> None:
     data = f"A=1\nKEY={quote}first\n\nsecond x\\n{quote}\nB=2\n".encode()
     branch = DotenvStore().load_plain(data)[0]
-    assert branch == Branch(
-        [("A", "1"), ("KEY", f"{quote}first\n\nsecond x\\n{quote}"), ("B", "2")]
-    )
+    value = Tagged(DOTENV_LINES_TAG, f"{quote}first\n\nsecond x\\n{quote}")
+    assert branch == Branch([("A", "1"), ("KEY", value), ("B", "2")])
+    assert roundtrip(data) == data
 
 
 def test_quote_that_go_reads_line_by_line_stays_go() -> None:
@@ -74,10 +74,11 @@ def test_unclosed_multiline_quote_is_an_error() -> None:
     assert caught.value.line == 2
 
 
-def test_multiline_value_is_written_with_escapes() -> None:
-    # A tree cannot tell this value from KEY="first\nsecond" on one line,
-    # which Go writes with \n; both come out as Go writes them.
-    assert roundtrip(b'KEY="first\nsecond"\n') == b'KEY="first\\nsecond"\n'
+def test_multiline_value_is_written_as_read() -> None:
+    # Issue 5: the value written across lines comes back across lines, while
+    # the same text written on one line with \n comes back as Go writes it.
+    assert roundtrip(b'KEY="first\nsecond"\n') == b'KEY="first\nsecond"\n'
+    assert roundtrip(b'KEY="first\\nsecond"\n') == b'KEY="first\\nsecond"\n'
 
 
 def test_non_string_values_use_go_formatting() -> None:

@@ -144,7 +144,7 @@ def test_value_and_key_quoting_on_output() -> None:
         b'"""t`k""" = 3\n'
         b's         = " pad "\n'
         b'm         = """x\ny"""\n'
-        b'b         = """a`b"""\n'
+        b"b         = a`b\n"
     )
 
 
@@ -270,7 +270,8 @@ _name_chars = st.characters(
 )
 _names = st.text(_name_chars, min_size=1, max_size=8).map(str.strip).filter(bool)
 _values = st.text(
-    st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters="`\\\u0085"),
+    # '#' and ';' are left out: Go reads them as inline comments (issue 5).
+    st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters="`\\\u0085#;"),
     max_size=10,
 )
 _sections = st.lists(

@@ -39,28 +39,46 @@ class Page:
     def text(self, x: float, y: float, font: str, size: float, text: str) -> None:
         """One line of text with its baseline at ``y``; ``font`` is a key of FONTS."""
         self.ops.append(
-            b"BT /" + font.encode() + b" " + _num(size) + b" Tf "
-            + _num(x) + b" " + _num(y) + b" Td (" + _escape(text) + b") Tj ET"
+            b"BT /"
+            + font.encode()
+            + b" "
+            + _num(size)
+            + b" Tf "
+            + _num(x)
+            + b" "
+            + _num(y)
+            + b" Td ("
+            + _escape(text)
+            + b") Tj ET"
         )
 
-    def fill_rect(self, x: float, y: float, w: float, h: float, grey: float = 0) -> None:
+    def fill_rect(
+        self, x: float, y: float, w: float, h: float, grey: float = 0
+    ) -> None:
         self.ops.append(
             _num(grey) + b" g " + b" ".join(map(_num, (x, y, w, h))) + b" re f 0 g"
         )
 
-    def stroke_rect(self, x: float, y: float, w: float, h: float, width: float = 1) -> None:
+    def stroke_rect(
+        self, x: float, y: float, w: float, h: float, width: float = 1
+    ) -> None:
         self.ops.append(
             _num(width) + b" w " + b" ".join(map(_num, (x, y, w, h))) + b" re S"
         )
 
-    def squares(self, x: float, y_top: float, module: float, rows: list[list[bool]]) -> None:
+    def squares(
+        self, x: float, y_top: float, module: float, rows: list[list[bool]]
+    ) -> None:
         """A grid of black squares (a QR matrix); row 0 is at the top."""
         parts = []
         for r, row in enumerate(rows):
             y = y_top - (r + 1) * module
             for c, dark in enumerate(row):
                 if dark:
-                    parts.append(b" ".join(map(_num, (x + c * module, y, module, module))) + b" re")
+                    parts.append(
+                        b" ".join(map(_num, (x + c * module, y, module, module)))
+                        + b" re"
+                    )
         if parts:
             self.ops.append(b"0 g\n" + b"\n".join(parts) + b"\nf")
 
@@ -72,16 +90,23 @@ def render(page: Page, title: str) -> bytes:
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + _num(page.width) + b" "
-        + _num(page.height) + b"] /Resources << /Font << "
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 "
+        + _num(page.width)
+        + b" "
+        + _num(page.height)
+        + b"] /Resources << /Font << "
         + b" ".join(f"/{f} {6 + i} 0 R".encode() for i, f in enumerate(font_ids))
         + b" >> >> /Contents 4 0 R >>",
-        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content
+        b"<< /Length "
+        + str(len(content)).encode()
+        + b" >>\nstream\n"
+        + content
         + b"\nendstream",
         b"<< /Title (" + _escape(title) + b") /Producer (pysops) >>",
     ]
     objects += [
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /" + FONTS[f].encode()
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /"
+        + FONTS[f].encode()
         + b" /Encoding /WinAnsiEncoding >>"
         for f in font_ids
     ]

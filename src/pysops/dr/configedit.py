@@ -13,7 +13,13 @@ from typing import Any
 from ..errors import ConfigError
 
 _FLAT_KEY_FIELDS = (
-    "age", "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "hckms",
+    "age",
+    "pgp",
+    "kms",
+    "gcp_kms",
+    "azure_keyvault",
+    "hc_vault_transit_uri",
+    "hckms",
 )
 
 

@@ -31,21 +31,30 @@ class Envelope:
 def usage_lines(recipient: str) -> list[tuple[str, list[str]]]:
     """Headed blocks of commands for using the key, with pysops and with Go sops."""
     return [
-        ("Prove the key works (writes nothing)", [
-            "pysops dr drill --identity -      # type the key, then Ctrl-D",
-        ]),
-        ("Recover: re-key every file to the anchors now in .sops.yaml", [
-            "umask 077; cat > dr-key.txt        # type the key, then Ctrl-D",
-            "pysops dr restore --identity dr-key.txt",
-            "pysops dr rotate --identity dr-key.txt --envelope new-envelope.pdf",
-            "shred -u dr-key.txt",
-        ]),
-        ("One file, with pysops or Go sops", [
-            "SOPS_AGE_KEY_FILE=dr-key.txt pysops decrypt FILE",
-            "SOPS_AGE_KEY_FILE=dr-key.txt sops decrypt FILE",
-            "SOPS_AGE_KEY_FILE=dr-key.txt sops updatekeys -y FILE",
-            "SOPS_AGE_KEY_FILE=dr-key.txt sops rotate -i FILE",
-        ]),
+        (
+            "Prove the key works (writes nothing)",
+            [
+                "pysops dr drill --identity -      # type the key, then Ctrl-D",
+            ],
+        ),
+        (
+            "Recover: re-key every file to the anchors now in .sops.yaml",
+            [
+                "umask 077; cat > dr-key.txt        # type the key, then Ctrl-D",
+                "pysops dr restore --identity dr-key.txt",
+                "pysops dr rotate --identity dr-key.txt --envelope new-envelope.pdf",
+                "shred -u dr-key.txt",
+            ],
+        ),
+        (
+            "One file, with pysops or Go sops",
+            [
+                "SOPS_AGE_KEY_FILE=dr-key.txt pysops decrypt FILE",
+                "SOPS_AGE_KEY_FILE=dr-key.txt sops decrypt FILE",
+                "SOPS_AGE_KEY_FILE=dr-key.txt sops updatekeys -y FILE",
+                "SOPS_AGE_KEY_FILE=dr-key.txt sops rotate -i FILE",
+            ],
+        ),
         ("Public key (recipient in .sops.yaml and in every file)", [recipient]),
     ]
 

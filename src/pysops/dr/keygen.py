@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyrage
 
-from ..keys.age import IdentityError, Identity, identities_from_text
+from ..keys.age import Identity, IdentityError, identities_from_text
 
 SECRET_PREFIX = "AGE-SECRET-KEY-1"
 #: characters per group on paper; rows of groups keep the eye on its line
@@ -30,9 +30,7 @@ class RecoveryKey:
 
     def key_file_text(self, created: str) -> str:
         """The key in age's key-file format, as ``age-keygen`` writes it."""
-        return (
-            f"# created: {created}\n# public key: {self.recipient}\n{self.secret}\n"
-        )
+        return f"# created: {created}\n# public key: {self.recipient}\n{self.secret}\n"
 
     def paper_rows(self) -> list[str]:
         """The secret cut into rows of short groups, for printing and typing.

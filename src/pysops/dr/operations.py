@@ -57,8 +57,12 @@ class Plan:
 Rewrite = Callable[[SecretFile, bytes], "bytes | None"]
 
 
-def _rewrite_all(plan: Plan, secrets: Sequence[SecretFile], rewrite: Rewrite,
-                 progress: Progress | None) -> None:
+def _rewrite_all(
+    plan: Plan,
+    secrets: Sequence[SecretFile],
+    rewrite: Rewrite,
+    progress: Progress | None,
+) -> None:
     for index, secret in enumerate(secrets, start=1):
         if progress is not None:
             progress(index, len(secrets), secret.display)
@@ -67,12 +71,16 @@ def _rewrite_all(plan: Plan, secrets: Sequence[SecretFile], rewrite: Rewrite,
             if new is not None:
                 plan.staging.stage(secret.path, new)
         except OSError as err:
-            plan.results.append(FileResult(secret.display, False, f"cannot read: {err.strerror}"))
+            plan.results.append(
+                FileResult(secret.display, False, f"cannot read: {err.strerror}")
+            )
         except SopsError as err:
             log.debug("%s: %s", secret.display, err.message)
             plan.results.append(FileResult(secret.display, False, err.message))
         else:
-            plan.results.append(FileResult(secret.display, True, "" if new else "unchanged"))
+            plan.results.append(
+                FileResult(secret.display, True, "" if new else "unchanged")
+            )
 
 
 def _stage_text(plan: Plan, path: Path, old: str | None, new: str) -> None:
@@ -87,7 +95,9 @@ def _read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+        raise ConfigError(
+            f"{path}: cannot read: {getattr(err, 'strerror', None) or err}"
+        ) from None
 
 
 def _config_path(root: Path) -> Path:
@@ -108,8 +118,13 @@ def _emit(doc: SopsFile, secret: SecretFile, config: object) -> bytes:
 # --- init -----------------------------------------------------------------------
 
 
-def plan_init(root: Path, recipient: str, *, use_gitignore: bool = True,
-              progress: Progress | None = None) -> Plan:
+def plan_init(
+    root: Path,
+    recipient: str,
+    *,
+    use_gitignore: bool = True,
+    progress: Progress | None = None,
+) -> Plan:
     """Add ``recipient`` to every creation rule and to every key group of every file.
 
     Files keep their data key, values, MAC and ``lastmodified``: only the
@@ -127,7 +142,9 @@ def plan_init(root: Path, recipient: str, *, use_gitignore: bool = True,
     plan.notes.append(f"{config_file}: recipient added to {rules} creation rule(s)")
     check_file = config_file.parent / CHECK_CONFIG_NAME
     check_text = _read_text(check_file)
-    _stage_text(plan, check_file, check_text, configedit.record_recipient(check_text, recipient))
+    _stage_text(
+        plan, check_file, check_text, configedit.record_recipient(check_text, recipient)
+    )
     config = sops_config(config_file.parent)
 
     def rewrite(secret: SecretFile, data: bytes) -> bytes | None:
@@ -144,8 +161,10 @@ def plan_init(root: Path, recipient: str, *, use_gitignore: bool = True,
             entry.encrypt(data_key)
             metadata.key_groups[0].append(entry)
         else:
-            groups = [[*g, AgeKey(recipient)] if g in lacking else list(g)
-                      for g in metadata.key_groups]
+            groups = [
+                [*g, AgeKey(recipient)] if g in lacking else list(g)
+                for g in metadata.key_groups
+            ]
             editing.update_keys(doc, groups, metadata.shamir_threshold)
         return store.emit_encrypted(branches, metadata.to_branch())
 
@@ -160,9 +179,15 @@ def _age_ids(group: KeyGroup) -> list[str]:
 # --- rotate ---------------------------------------------------------------------
 
 
-def plan_rotate(root: Path, old_recipient: str, new_recipient: str, *,
-                identities: Sequence[Identity] = (), use_gitignore: bool = True,
-                progress: Progress | None = None) -> Plan:
+def plan_rotate(
+    root: Path,
+    old_recipient: str,
+    new_recipient: str,
+    *,
+    identities: Sequence[Identity] = (),
+    use_gitignore: bool = True,
+    progress: Progress | None = None,
+) -> Plan:
     """Replace the recovery recipient everywhere and give every file a new data key.
 
     The data key is unwrapped with ``identities`` (the old recovery key)
@@ -176,12 +201,16 @@ def plan_rotate(root: Path, old_recipient: str, new_recipient: str, *,
     new_text, count = configedit.replace_recipient(text, old_recipient, new_recipient)
     if not count:
         new_text, _ = configedit.add_recipient(text, new_recipient)
-        plan.notes.append(f"{config_file}: the old recipient was not there; the new one was added")
+        plan.notes.append(
+            f"{config_file}: the old recipient was not there; the new one was added"
+        )
     _stage_text(plan, config_file, text, new_text)
     check_file = config_file.parent / CHECK_CONFIG_NAME
     check_text = _read_text(check_file)
     if check_text is not None and old_recipient in check_text:
-        new_check = configedit.replace_recipient(check_text, old_recipient, new_recipient)[0]
+        new_check = configedit.replace_recipient(
+            check_text, old_recipient, new_recipient
+        )[0]
     else:
         new_check = configedit.record_recipient(check_text, new_recipient)
     _stage_text(plan, check_file, check_text, new_check)
@@ -194,7 +223,14 @@ def plan_rotate(root: Path, old_recipient: str, new_recipient: str, *,
         doc = sopsfile.open_encrypted(branches, metadata, data_key=data_key)
         groups = []
         for group in metadata.key_groups:
-            kept = [k for k in group if not (k.type_id == "age" and k.identifier == old_recipient)]
+            kept = [
+                k
+                for k in group
+                if not (
+                    k.type_id == "age"
+                    and k.identifier in (old_recipient, new_recipient)
+                )
+            ]
             groups.append([*kept, AgeKey(new_recipient)])
         metadata.key_groups = groups
         editing.rotate(doc)
@@ -210,15 +246,24 @@ def _data_key_any(identities: Sequence[Identity], metadata: object) -> bytes:
         try:
             return data_key_with(identities, metadata)  # type: ignore[arg-type]
         except DataKeyUnavailable as err:
-            log.debug("the given identity does not open the file (%s); trying the usual sources", err)
+            log.debug(
+                "the given identity does not open the file (%s); trying the usual sources",
+                err,
+            )
     return recover_data_key(metadata.key_groups, metadata.effective_threshold())  # type: ignore[attr-defined]
 
 
 # --- restore --------------------------------------------------------------------
 
 
-def plan_restore(root: Path, identities: Sequence[Identity], recovery_recipients: Sequence[str], *,
-                 use_gitignore: bool = True, progress: Progress | None = None) -> Plan:
+def plan_restore(
+    root: Path,
+    identities: Sequence[Identity],
+    recovery_recipients: Sequence[str],
+    *,
+    use_gitignore: bool = True,
+    progress: Progress | None = None,
+) -> Plan:
     """Open every file with the recovery key alone and re-key it to its creation rule.
 
     Each file gets the master keys ``.sops.yaml`` names for it today and a new
@@ -265,7 +310,9 @@ def recorded_recipients(root: Path) -> list[str]:
     return configedit.recorded_age_recipients(text) if text else []
 
 
-def verify(root: Path, recipients: Sequence[str], *, use_gitignore: bool = True) -> object:
+def verify(
+    root: Path, recipients: Sequence[str], *, use_gitignore: bool = True
+) -> object:
     """The compliance checker's recovery-recipient check (and broken metadata) alone.
 
     Returns a :class:`pysops.check.Report`.

@@ -62,8 +62,12 @@ def data_key_with(identities: Sequence[Identity], metadata: Metadata) -> bytes:
     return parts[0]
 
 
-def open_with(identities: Sequence[Identity], secret: SecretFile, data: bytes,
-              config: object = None) -> sopsfile.SopsFile:
+def open_with(
+    identities: Sequence[Identity],
+    secret: SecretFile,
+    data: bytes,
+    config: object = None,
+) -> sopsfile.SopsFile:
     """Load, decrypt and MAC-check one file with the recovery key alone."""
     store = store_for(secret, config)  # type: ignore[arg-type]
     branches, metadata = sopsfile.load(data, store)
@@ -96,8 +100,13 @@ class DrillReport:
         return bool(self.results) and not self.failed
 
 
-def drill(root: Path, identities: Sequence[Identity], *, use_gitignore: bool = True,
-          progress: Progress | None = None) -> DrillReport:
+def drill(
+    root: Path,
+    identities: Sequence[Identity],
+    *,
+    use_gitignore: bool = True,
+    progress: Progress | None = None,
+) -> DrillReport:
     """Decrypt every SOPS file under ``root`` with ``identities`` alone; writes nothing.
 
     Each file is fully decrypted and its MAC verified in memory, then dropped.
@@ -113,7 +122,9 @@ def drill(root: Path, identities: Sequence[Identity], *, use_gitignore: bool = T
         try:
             open_with(identities, secret, secret.path.read_bytes(), config)
         except OSError as err:
-            report.results.append(FileResult(secret.display, False, f"cannot read: {err.strerror}"))
+            report.results.append(
+                FileResult(secret.display, False, f"cannot read: {err.strerror}")
+            )
         except SopsError as err:
             report.results.append(FileResult(secret.display, False, err.message))
             log.debug("%s: %s", secret.display, err.message)

@@ -49,7 +49,13 @@ def find_secret_files(root: Path, use_gitignore: bool = True) -> list[SecretFile
         meta = read_metadata(data)
         if meta is None:
             continue
-        found.append(SecretFile(candidate.path, candidate.display, _store_name(candidate.path, meta.store)))
+        found.append(
+            SecretFile(
+                candidate.path,
+                candidate.display,
+                _store_name(candidate.path, meta.store),
+            )
+        )
     log.debug("%d SOPS file(s) under %s", len(found), root)
     return found
 

@@ -15,8 +15,8 @@ import re
 from typing import Any
 
 from ..errors import EmitError
-from ..tree import Branch, Comment, Tagged, Timestamp
-from ._yaml_scalar import format_float, needs_quotes
+from ..tree import DOTENV_LINES_TAG, Branch, Comment, Tagged, Timestamp
+from ._yaml_scalar import format_yaml_float, needs_quotes
 
 # Strings made only of these characters are plain in any position.
 _SAFE = re.compile(
@@ -121,6 +121,8 @@ class Emitter:
         return "".join(self.out)
 
     def value(self, value: Any) -> str:
+        if isinstance(value, Tagged) and isinstance(value.value, (Branch, list)):
+            value = value.value
         if isinstance(value, Branch):
             self._root(value)
         elif isinstance(value, list):
@@ -172,7 +174,9 @@ class Emitter:
         if key_text is None:
             self.out.append(f"{lead}? {self._plain_or_quoted(key)}\n")
             lead, key_text = " " * indent, ""
-        if isinstance(value, Branch) and any(
+        if isinstance(value, Tagged) and isinstance(value.value, (Branch, list)):
+            self._tagged_collection(f"{lead}{key_text}:", value, self._child(indent))
+        elif isinstance(value, Branch) and any(
             not isinstance(k, Comment) for k, _ in value
         ):
             self.out.append(f"{lead}{key_text}:\n")
@@ -208,7 +212,9 @@ class Emitter:
 
     def _seq_item(self, lead: str, item: Any, indent: int) -> None:
         inner = indent + 2
-        if isinstance(item, Branch) and any(
+        if isinstance(item, Tagged) and isinstance(item.value, (Branch, list)):
+            self._tagged_collection(f"{lead}-", item, inner)
+        elif isinstance(item, Branch) and any(
             not isinstance(k, Comment) for k, _ in item
         ):
             head = []
@@ -224,6 +230,21 @@ class Emitter:
             self.out.append(f"{lead}- {'{}' if isinstance(item, Branch) else '[]'}\n")
         else:
             self._scalar_line(f"{lead}- ", item, inner, False)
+
+    def _tagged_collection(self, head: str, value: Tagged, indent: int) -> None:
+        """A map or sequence with an explicit tag: the tag ends the head line."""
+        inner = value.value
+        tag = _tag_text(value.tag)
+        if isinstance(inner, Branch) and any(not isinstance(k, Comment) for k, _ in inner):
+            self.out.append(f"{head} {tag}\n")
+            self._map(inner, indent, None)
+        elif not isinstance(inner, Branch) and any(
+            not isinstance(v, Comment) for v in inner
+        ):
+            self.out.append(f"{head} {tag}\n")
+            self._seq(inner, indent, None)
+        else:
+            self.out.append(f"{head} {tag} {'{}' if isinstance(inner, Branch) else '[]'}\n")
 
     def _key(self, key: str) -> str | None:
         """A key as text, or ``None`` when it needs the ``? `` long form."""
@@ -243,13 +264,18 @@ class Emitter:
     def _scalar_line(self, lead: str, value: Any, body_indent: int, top: bool) -> None:
         tag = ""
         if isinstance(value, Tagged):
-            tag = (value.tag if value.tag.startswith("!") else f"!<{value.tag}>") + " "
+            if value.tag != DOTENV_LINES_TAG:
+                tag = _tag_text(value.tag) + " "
             value = value.value
         if isinstance(value, str):
             if value == "<<":
                 self.out.append(f"{lead}{tag or '!!merge '}<<\n")
                 return
             style = scalar_style(value, False)
+            if tag and style != PLAIN and tag[1] != "!" and "\n" not in value \
+                    and value and _allowed(value)[0]:  # fmt: skip
+                # a custom-tagged scalar is a string whatever it looks like
+                style = PLAIN
             if style == LITERAL:
                 self.out.append(lead + tag + self._literal(value, body_indent))
                 return
@@ -273,6 +299,19 @@ class Emitter:
         return f"{header}\n{body}"
 
 
+def _tag_text(tag: str) -> str:
+    """A tag as written: local and shorthand tags as they are, URIs verbatim."""
+    if tag.startswith("!"):
+        return tag
+    if tag.startswith(_STD_TAG_PREFIX) and _SHORT_TAG.match(tag, len(_STD_TAG_PREFIX)):
+        return "!!" + tag[len(_STD_TAG_PREFIX) :]
+    return f"!<{tag}>"
+
+
+_STD_TAG_PREFIX = "tag:yaml.org,2002:"
+_SHORT_TAG = re.compile(r"[A-Za-z0-9-]+\Z")
+
+
 def _format_other(value: Any) -> str:
     if value is None:
         return "null"
@@ -283,7 +322,7 @@ def _format_other(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return format_float(value)
+        return format_yaml_float(value)
     if isinstance(value, Timestamp):
         return value.text
     if isinstance(value, _dt.datetime):

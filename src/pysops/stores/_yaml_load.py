@@ -19,8 +19,8 @@ import re
 from typing import Any
 
 from ..errors import StoreError
-from ..tree import Branch, Comment
-from ._yaml_scalar import resolve_plain, resolve_tagged
+from ..tree import Branch, Comment, Tagged
+from ._yaml_scalar import resolve_plain, resolve_tagged, tag_collection
 
 # A '#' at the start of a line or after a blank starts a comment unless it
 # lies inside a scalar; those candidates are skipped by position.
@@ -31,7 +31,7 @@ class _Frame:
     """A mapping or sequence whose events are being read."""
 
     __slots__ = ("items", "is_map", "col", "flow", "has_key", "key", "keys",
-                 "anchor", "start_line", "seq_item", "after")  # fmt: skip
+                 "anchor", "start_line", "seq_item", "after", "tag")  # fmt: skip
 
     def __init__(self, is_map: bool, col: int, flow: bool, anchor: str | None,
                  start_line: int, seq_item: bool) -> None:  # fmt: skip
@@ -47,6 +47,7 @@ class _Frame:
         self.seq_item = seq_item
         # comments that belong after the item still being read
         self.after: list[str] = []
+        self.tag: str | None = None
 
     def add_comment(self, text: str) -> None:
         self.items.append((Comment(text), None) if self.is_map else Comment(text))
@@ -151,9 +152,12 @@ class Loader:
                 self._open(event, kind is map_t)
             elif kind is map_end_t or kind is seq_end_t:
                 frame = self.stack.pop()
+                value = frame.items
+                if frame.tag is not None:
+                    value = tag_collection(frame.tag, value)
                 if frame.anchor is not None:
-                    self.anchors[frame.anchor] = frame.items
-                self._add(frame.items, event)
+                    self.anchors[frame.anchor] = value
+                self._add(value, event)
             elif kind is alias_t:
                 self._add(self._alias(event), event)
             elif kind is doc_start_t:
@@ -187,6 +191,7 @@ class Loader:
         flow = bool(event.flow_style)
         col = mark.column + 1 if flow else mark.column
         frame = _Frame(is_map, col, flow, event.anchor, mark.line, seq_item)
+        frame.tag = event.tag
         self.stack.append(frame)
         for text in self.for_next:
             frame.add_comment(text)
@@ -230,6 +235,9 @@ class Loader:
 
     def _document(self, event: Any) -> Branch:
         root, self.root = self.root, _UNSET
+        if isinstance(root, Tagged):
+            # a tag on the document itself has no place in a tree: dropped
+            root = root.value
         if isinstance(root, Branch):
             return root
         if root is None or root is _UNSET:

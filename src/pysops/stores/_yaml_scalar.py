@@ -75,6 +75,26 @@ def _parse_go_int(text: str) -> int | None:
     return sign * int(digits, base)
 
 
+def _parse_core_int(text: str) -> int | None:
+    """An integer as the YAML 1.2 core schema reads it, of any size.
+
+    ``[-+]?[0-9]+`` is decimal even with leading zeros (YAML 1.1 and Go read
+    ``017`` as octal), ``0o`` and ``0x`` take no sign, and ``0b`` is no
+    integer prefix at all (those spellings are strings).
+    """
+    prefix = text[:2]
+    if prefix == "0x" or prefix == "0o":
+        allowed, base = _INT_DIGITS[prefix]
+        digits = text[2:]
+        if not digits or any(c not in allowed for c in digits):
+            return None
+        return int(digits, base)
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    return int(text, 10)
+
+
 def _parse_go_float(text: str) -> float | None:
     """Go's ``strconv.ParseFloat``: ``None`` on bad syntax or overflow."""
     if not _GO_FLOAT.match(text):
@@ -132,8 +152,11 @@ def _rfc3339(value: _dt.datetime, nanos: int) -> str:
 def resolve_plain(text: str) -> Any:
     """Type a plain (unquoted, untagged) scalar as go-yaml v3 does.
 
-    Deliberate differences: numbers written with ``_`` stay strings (YAML 1.2)
-    and integers beyond 64 bits stay integers.
+    Deliberate differences, where go-yaml follows YAML 1.1 and pysops the
+    YAML 1.2 core schema: numbers written with ``_`` stay strings, integers
+    with leading zeros are decimal (``017`` is 17), ``0b…`` and signed
+    ``0x``/``0o`` numbers are strings; and integers beyond 64 bits stay
+    integers.  Strings that Go would read otherwise are quoted on output.
     """
     if text and text[0] not in _HINT_CHARS:
         return text
@@ -148,7 +171,7 @@ def resolve_plain(text: str) -> Any:
     stamp = parse_timestamp(text) if first not in "+-" else None
     if stamp is not None:
         return stamp
-    number = _parse_go_int(text)
+    number = _parse_core_int(text)
     if number is not None:
         return number
     if _YAML_FLOAT.match(text):
@@ -185,6 +208,17 @@ def resolve_tagged(tag: str, text: str, plain: bool) -> Any:
     return Tagged(tag, text)
 
 
+def tag_collection(tag: str, items: Any) -> Any:
+    """A map or sequence with its explicit tag kept (Go sops drops it).
+
+    Go reads a tagged map or sequence as an untagged one, so the tag can stay
+    in encrypted files.  The non-specific tag ``!`` is no tag.
+    """
+    if tag == "!":
+        return items
+    return Tagged(tag, items)
+
+
 def _resolve_as(short: str, text: str) -> Any:
     value = resolve_plain(text) if "_" not in text else _resolve_underscored(text)
     if short == "!!timestamp" and not isinstance(value, Timestamp):
@@ -197,7 +231,7 @@ def _resolve_as(short: str, text: str) -> Any:
 
 
 def _resolve_underscored(text: str) -> Any:
-    number = _parse_go_int(text.replace("_", ""))
+    number = _parse_core_int(text.replace("_", ""))
     if number is not None:
         return number
     return resolve_plain(text.replace("_", ""))
@@ -253,3 +287,15 @@ def format_float(value: float) -> str:
     if point >= len(text):
         return sign + text + "0" * (point - len(text))
     return f"{sign}{text[:point]}.{text[point:]}"
+
+
+def format_yaml_float(value: float) -> str:
+    """A float as pysops writes it to YAML: Go's text, made to read back as a float.
+
+    Go writes 1.0 as ``1``, which any YAML reader then takes for an integer;
+    pysops adds ``.0`` to such texts.
+    """
+    text = format_float(value)
+    if text.lstrip("-").isdigit():
+        return text + ".0"
+    return text
