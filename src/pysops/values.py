@@ -12,6 +12,8 @@ from .tree import Comment, Tagged, Timestamp
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+#: beyond this, not every integer is a float64
+FLOAT_EXACT_MAX = 2**53
 
 _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
 # Integers wider than 64 bits are written as a float text with ".0" appended.
@@ -38,9 +40,21 @@ def format_float(value: float) -> str:
     return text
 
 
+class GoFloatInt(int):
+    """An integer that Go sops reads as a float64 although it fits int64.
+
+    Go 3.11 reads every JSON number as a float64, so a JSON integer beyond
+    2**53 in clear is hashed into the MAC as Go's float text.  Such integers
+    take the wide encoding too, so that the MAC agrees whether the value is
+    encrypted or not; pysops still keeps every digit.
+    """
+
+    __slots__ = ()
+
+
 def is_wide_int(value: int) -> bool:
-    """Whether an int does not fit Go's int64 (and needs the wide encoding)."""
-    return value < INT64_MIN or value > INT64_MAX
+    """Whether an int needs the wide encoding (Go reads it as a float64)."""
+    return value < INT64_MIN or value > INT64_MAX or value.__class__ is GoFloatInt
 
 
 def type_and_text(value: Any) -> tuple[str, bytes]:
@@ -98,9 +112,14 @@ def from_text(type_tag: str, text: bytes) -> Any:
     if type_tag == "float":
         s = text.decode("ascii")
         if _WIDE_INT_RE.match(s):
+            # Go never writes a float as "N.0"; beyond 2**53 this is pysops'
+            # wide encoding (Python sops 1.x wrote floats below 1e16 so too; one
+            # of those above 2**53 comes back as the same number, as an int).
             wide = int(s[:-2])
             if is_wide_int(wide):
                 return wide
+            if abs(wide) > FLOAT_EXACT_MAX:
+                return GoFloatInt(wide)
         if "_" in s:
             raise ValueError("invalid float")
         return float(s)

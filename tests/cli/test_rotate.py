@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from _kit import PLAIN_YAML, go, go_encrypt, key_env, py
-from conftest import AgeKey
+from conftest import AgeKey, run_go, run_pysops
 
 pytestmark = pytest.mark.gosops
 
@@ -49,3 +49,24 @@ def test_rotate_to_stdout_leaves_file(tmp_path: Path, age_key: AgeKey) -> None:
     done = py("rotate", str(secret), env=key_env(age_key))
     assert done.returncode == 0 and done.stdout.startswith(b"#ENC[AES256_GCM")
     assert secret.read_bytes() == before
+
+
+def test_rotate_several_files_in_one_run(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> None:
+    """One process for many files (beyond Go sops, which takes one file)."""
+    env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
+    files = []
+    for i in range(3):
+        plain = tmp_path / f"f{i}.yaml"
+        plain.write_text(f"secret: value{i}\n")
+        enc = run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env)
+        plain.write_bytes(enc.stdout)
+        files.append(plain)
+    before = [f.read_bytes() for f in files]
+    result = run_pysops("rotate", "-i", *map(str, files), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    for i, (f, old) in enumerate(zip(files, before)):
+        assert f.read_bytes() != old
+        assert run_go(go_sops, "decrypt", str(f), env=env).stdout == f"secret: value{i}\n".encode()
+    refused = run_pysops("rotate", *map(str, files), env=env)
+    assert refused.returncode == 8

@@ -1,9 +1,15 @@
-"""``pysops rotate FILE`` (and the classic ``-r``): a new data key, optionally new master keys."""
+"""``pysops rotate FILE...`` (and the classic ``-r``): a new data key, optionally new master keys.
+
+Beyond Go sops, several files may be rotated in one run with ``-i``: one
+process instead of one per file, which matters for whole repositories.
+"""
 
 from __future__ import annotations
 
+import sys
+
 from .. import editing, sopsfile
-from ..errors import SopsError
+from ..errors import SopsError, UsageError
 from .common import (
     check_output_flags,
     emit_result,
@@ -19,8 +25,25 @@ from .opening import open_file
 
 
 def run(command: str, args: Parsed) -> int:
-    path = input_path(args)
     check_output_flags(args)
+    paths = args.positionals if command == "rotate" else args.positionals[:1]
+    if len(paths) <= 1:
+        return _rotate(args, input_path(args))
+    if not args.bool("in_place"):
+        raise UsageError("rotating several files needs --in-place")
+    failed = 0
+    for path in paths:
+        try:
+            _rotate(args, path)
+        except SopsError as err:
+            sys.stderr.write(f"pysops: {err.message}\n")
+            failed += 1
+    if failed:
+        raise SopsError(f"{failed} of {len(paths)} files could not be rotated (named above)")
+    return 0
+
+
+def _rotate(args: Parsed, path: str | None) -> int:
     source = read_source(path)
     try:
         add = keys_from_flags(args, prefix="add_")

@@ -81,6 +81,7 @@ def _change(args: Parsed, file_path: str, path: list[PathPart], value: Any, idem
     source = read_source(file_path)
     try:
         store_in, store_out, doc = _open(args, file_path, source.data)
+        _refuse_reserved(path, store_in, store_out)
         changed = set_value(doc.branches[0], path, value)
         if not changed and idempotent:
             return 0
@@ -90,6 +91,21 @@ def _change(args: Parsed, file_path: str, path: list[PathPart], value: Any, idem
         raise file_error(file_path, err) from None
     write_atomic(file_path, data)
     return 0
+
+
+def _refuse_reserved(path: list[PathPart], *stores: Any) -> None:
+    """Refuse a top-level key that the store keeps for the metadata (issue 5).
+
+    Writing one would make the file impossible to decrypt (Go sops 3.11 lets
+    it happen).
+    """
+    top = Branch([(path[0], None)]) if path and isinstance(path[0], str) else Branch()
+    if any(store.has_metadata_key(top) for store in stores):
+        raise SopsError(
+            f"the top-level key {path[0]!r} is reserved for the sops metadata "
+            "in this format; choose another name",
+            exit_code=exitcodes.INVALID_TREE_PATH_FORMAT,
+        )
 
 
 def _open(args: Parsed, file_path: str, data: bytes) -> tuple[Any, Any, sopsfile.SopsFile]:

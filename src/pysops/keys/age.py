@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shlex
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -370,6 +368,9 @@ def _from_command(command: str, recipient: str) -> list[Identity]:
     # NOTE: Go sops 3.11 splits the command shell-like and runs it without a
     # shell; we do the same so a command behaves identically under both.
     try:
+        import shlex
+        import subprocess
+
         argv = shlex.split(command)
     except ValueError as err:
         raise IdentityError(f"age: cannot parse the command in {KEY_CMD_ENV}") from err

@@ -107,11 +107,13 @@ def _quoted(s: str, style: str) -> str:
 class Emitter:
     """Serialises branches; ``indent`` is the spaces per nesting level."""
 
-    def __init__(self, indent: int = 4) -> None:
+    def __init__(self, indent: int = 4, for_go: bool = False) -> None:
         if indent < 0:
             raise EmitError("YAML indentation cannot be negative")
         self.indent = indent or 4
         self.out: list[str] = []
+        # an encrypted file: integers in clear must be readable by Go sops
+        self.for_go = for_go
 
     def documents(self, branches: list[Branch]) -> str:
         for i, branch in enumerate(branches):
@@ -282,6 +284,10 @@ class Emitter:
             text = value if style == PLAIN else _quoted(value, style)
         else:
             text = _format_other(value)
+            if self.for_go and value.__class__ is int and _INT64_MAX < value <= _UINT64_MAX:
+                # Go reads these as uint64, which its tree walk rejects; as a
+                # float it reads them as it reads every other wide integer.
+                tag, text = "!!float ", text + ".0"
         self.out.append(f"{lead}{tag}{text}\n")
 
     def _literal(self, s: str, indent: int) -> str:
@@ -309,6 +315,8 @@ def _tag_text(tag: str) -> str:
 
 
 _STD_TAG_PREFIX = "tag:yaml.org,2002:"
+_INT64_MAX = 2**63 - 1
+_UINT64_MAX = 2**64 - 1
 _SHORT_TAG = re.compile(r"[A-Za-z0-9-]+\Z")
 
 

@@ -10,25 +10,60 @@ placed by the indentation rules that go-yaml v3 ends up applying:
   run goes before the next item when it has that item's indentation, the
   first run stays with the previous item, and any other run goes to the
   deepest open collection that is not indented deeper than the run.
+
+The tree is read from the nodes libyaml composes in one C call, visited in
+the order of the events they came from.  Streams that node path cannot
+mirror exactly (aliases, errors, a few rare layouts) are re-read from the
+event stream; both paths feed the same placement rules.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import gc
 import re
+import sys
 from typing import Any
+
+from yaml.nodes import MappingNode, ScalarNode
 
 from ..errors import StoreError
 from ..tree import Branch, Comment, Tagged
 from ._yaml_scalar import resolve_plain, resolve_tagged, tag_collection
 
-# A '#' at the start of a line or after a blank starts a comment unless it
-# lies inside a scalar; those candidates are skipped by position.
-_COMMENT_START = re.compile(r"(?:^|(?<=[ \t]))#", re.M)
+# the event at hand, as far as comment placement cares
+(_SCALAR, _ALIAS, _MAP_START, _SEQ_START, _MAP_END, _SEQ_END, _DOC_START,
+ _DOC_END, _STREAM_END) = range(9)  # fmt: skip
+_NEVER = sys.maxsize
+# properties that end in the non-specific tag, which libyaml hides from nodes
+_BARE_TAG = re.compile(r"(?:&[^\s,\[\]{}]+\s+)?!")
+
+
+class _Fallback(Exception):
+    """The node path cannot mirror the event stream here."""
+
+
+@functools.cache
+def _composer_type() -> type:
+    """libyaml's composer with tag resolution left to pysops (nodes keep ``None``)."""
+    from yaml import _yaml
+
+    class Composer(_yaml.CParser):  # type: ignore[misc, name-defined]
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+            return None
+
+    return Composer
 
 
 class _Frame:
-    """A mapping or sequence whose events are being read."""
+    """A mapping or sequence being read."""
 
     __slots__ = ("items", "is_map", "col", "flow", "has_key", "key", "keys",
                  "anchor", "start_line", "seq_item", "after", "tag")  # fmt: skip
@@ -70,18 +105,21 @@ class _Comment:
 
 
 def _scan_comments(text: str) -> list[_Comment]:
+    """Every '#' at a line start or after a blank; those inside scalars are skipped later."""
     found = []
     line = 0
     last = 0
-    for m in _COMMENT_START.finditer(text):
-        index = m.start()
-        line += text.count("\n", last, index)
-        last = index
-        line_start = text.rfind("\n", 0, index) + 1
-        end = text.find("\n", index)
-        body = text[index + 1 : end if end >= 0 else len(text)].rstrip("\r")
-        inline = bool(text[line_start:index].strip())
-        found.append(_Comment(index, line, index - line_start, body, inline))
+    index = text.find("#")
+    while index >= 0:
+        if index == 0 or text[index - 1] in " \t\n":
+            line += text.count("\n", last, index)
+            last = index
+            line_start = text.rfind("\n", 0, index) + 1
+            end = text.find("\n", index)
+            body = text[index + 1 : end if end >= 0 else len(text)].rstrip("\r")
+            inline = bool(text[line_start:index].strip())
+            found.append(_Comment(index, line, index - line_start, body, inline))
+        index = text.find("#", index + 1)
     return found
 
 
@@ -94,7 +132,12 @@ class Loader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.comments = _scan_comments(text) if "#" in text else []
+        self._reset()
+
+    def _reset(self) -> None:
         self.ci = 0
+        # index of the next comment not yet collected
+        self.next_at = self.comments[0].index if self.comments else _NEVER
         self.pending: list[_Comment] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, Any] = {}
@@ -107,10 +150,17 @@ class Loader:
     def load(self) -> list[Branch]:
         """Parse every document; raises :class:`StoreError` on bad input."""
         import yaml
-        from yaml import _yaml
 
+        collecting = gc.isenabled()
+        # the tree is acyclic; collector passes over it only cost time
+        gc.disable()
         try:
-            return self._documents(_yaml.CParser(self.text))
+            if "*" not in self.text:
+                try:
+                    return self._from_nodes()
+                except (_Fallback, yaml.YAMLError):
+                    self._reset()
+            return self._from_events()
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark is not None else None
@@ -118,57 +168,154 @@ class Loader:
             raise StoreError(f"invalid YAML: {problem}", line=line) from None
         except yaml.YAMLError as err:
             raise StoreError(f"invalid YAML: {err}") from None
+        finally:
+            if collecting:
+                gc.enable()
 
-    def _documents(self, parser: Any) -> list[Branch]:
+    # -- reading composed nodes ----------------------------------------------
+
+    def _from_nodes(self) -> list[Branch]:
+        parser = _composer_type()(self.text)
+        docs: list[Branch] = []
+        while parser.check_node():
+            self._node(parser.get_node())
+            docs.append(self._document(None))
+        return docs
+
+    def _node(self, node: Any) -> None:
+        if node.__class__ is ScalarNode:
+            self._scalar_node(node)
+        else:
+            self._collection_node(node)
+
+    def _scalar_node(self, node: Any) -> None:
+        start_mark = node.start_mark
+        end_mark = node.end_mark
+        start = start_mark.index
+        end = end_mark.index
+        header: list[_Comment] = []
+        if self.next_at < end:
+            if self.next_at < start:
+                self._collect(start)
+                self._flush(_SCALAR, start)
+            if self.next_at < end:
+                header = self._skip_scalar(node.style, start, end)
+
+        value = node.value
+        tag = node.tag
+        if tag is not None:
+            value = resolve_tagged(tag, value, not node.style)
+        elif not node.style and not (
+            self.text[start] in "!&" and _BARE_TAG.match(self.text, start)
+        ):
+            value = resolve_plain(value)
+        self._add(value, end_mark.line if end > start else -1, start_mark.line)
+        if header:
+            self._place_header(header)
+
+    def _collection_node(self, node: Any) -> None:
+        is_map = node.__class__ is MappingNode
+        start_mark = node.start_mark
+        start = start_mark.index
+        if self.next_at < start:
+            self._collect(start)
+            self._flush(_MAP_START if is_map else _SEQ_START, start)
+        tag = node.tag
+        if tag is None and self.text[start] in "!&" \
+                and _BARE_TAG.match(self.text, start):  # fmt: skip
+            tag = "!"
+        flow = bool(node.flow_style)
+        self._open(is_map, start_mark.line, start_mark.column, flow, None, tag)
+
+        if is_map:
+            for key, value in node.value:
+                if key.__class__ is not ScalarNode:
+                    raise _Fallback
+                self._scalar_node(key)
+                if value.__class__ is ScalarNode:
+                    self._scalar_node(value)
+                else:
+                    self._collection_node(value)
+        else:
+            for item in node.value:
+                if item.__class__ is ScalarNode:
+                    self._scalar_node(item)
+                else:
+                    self._collection_node(item)
+
+        end_mark = node.end_mark
+        end = end_mark.index
+        # the end event of a flow collection spans its closing bracket
+        closing = end - 1 if flow and self._has_bracket(node, is_map, start) else end
+        if self.next_at < closing:
+            self._collect(closing)
+            self._flush(_MAP_END if is_map else _SEQ_END, closing)
+        self._close(end_mark.line if end > closing else -1, end_mark.line)
+
+    def _has_bracket(self, node: Any, is_map: bool, start: int) -> bool:
+        """Whether a flow collection ends with its own bracket.
+
+        A single ``key: value`` pair inside a flow sequence is a mapping that
+        ends where the pair ends.
+        """
+        if not is_map:
+            return True
+        first = self.text[start]
+        if first == "{":
+            return True
+        if first == "?":
+            return False
+        return not (node.value and node.value[0][0].start_mark.index == start)
+
+    # -- reading events --------------------------------------------------------
+
+    def _from_events(self) -> list[Branch]:
+        from yaml import _yaml
         from yaml import events as ev
 
-        scalar_t, alias_t = ev.ScalarEvent, ev.AliasEvent
-        map_t, seq_t = ev.MappingStartEvent, ev.SequenceStartEvent
-        map_end_t, seq_end_t = ev.MappingEndEvent, ev.SequenceEndEvent
-        doc_start_t, doc_end_t = ev.DocumentStartEvent, ev.DocumentEndEvent
-        stream_end_t = ev.StreamEndEvent
+        parser = _yaml.CParser(self.text)
+        kinds = {
+            ev.ScalarEvent: _SCALAR, ev.AliasEvent: _ALIAS,
+            ev.MappingStartEvent: _MAP_START, ev.SequenceStartEvent: _SEQ_START,
+            ev.MappingEndEvent: _MAP_END, ev.SequenceEndEvent: _SEQ_END,
+            ev.DocumentStartEvent: _DOC_START, ev.DocumentEndEvent: _DOC_END,
+            ev.StreamEndEvent: _STREAM_END, ev.StreamStartEvent: -1,
+        }  # fmt: skip
         docs: list[Branch] = []
-        comments = self.comments
         while True:
             event = parser.get_event()
-            kind = event.__class__
-            if comments:
-                self._collect(event.start_mark.index)
-                if self.pending:
-                    self._flush(event, kind)
-            if kind is scalar_t:
+            kind = kinds[event.__class__]
+            start_mark, end_mark = event.start_mark, event.end_mark
+            if self.next_at < start_mark.index:
+                self._collect(start_mark.index)
+                self._flush(kind, start_mark.index)
+            end_line = end_mark.line if end_mark.index > start_mark.index else -1
+            if kind == _SCALAR:
                 header: list[_Comment] = []
-                if comments:
-                    header = self._skip_scalar(event)
+                if self.next_at < end_mark.index:
+                    header = self._skip_scalar(
+                        event.style, start_mark.index, end_mark.index
+                    )
                 value = self._scalar(event)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = value
-                self._add(value, event)
-                if header and self.stack:
-                    frame = self.stack[-1]
-                    for comment in header:
-                        frame.insert_comment(max(len(frame.items) - 1, 0), comment.text)
-            elif kind is map_t or kind is seq_t:
-                self._open(event, kind is map_t)
-            elif kind is map_end_t or kind is seq_end_t:
-                frame = self.stack.pop()
-                value = frame.items
-                if frame.tag is not None:
-                    value = tag_collection(frame.tag, value)
-                if frame.anchor is not None:
-                    self.anchors[frame.anchor] = value
-                self._add(value, event)
-            elif kind is alias_t:
-                self._add(self._alias(event), event)
-            elif kind is doc_start_t:
+                self._add(value, end_line, start_mark.line)
+                if header:
+                    self._place_header(header)
+            elif kind == _MAP_START or kind == _SEQ_START:
+                self._open(kind == _MAP_START, start_mark.line, start_mark.column,
+                           bool(event.flow_style), event.anchor, event.tag)  # fmt: skip
+            elif kind == _MAP_END or kind == _SEQ_END:
+                self._close(end_line, start_mark.line)
+            elif kind == _ALIAS:
+                self._add(self._alias(event), end_line, start_mark.line)
+            elif kind == _DOC_START:
                 self.root = _UNSET
                 self.anchors = {}
-            elif kind is doc_end_t:
-                docs.append(self._document(event))
-            elif kind is stream_end_t:
+            elif kind == _DOC_END:
+                docs.append(self._document(start_mark.line + 1))
+            elif kind == _STREAM_END:
                 return docs
-
-    # -- values -------------------------------------------------------------
 
     def _scalar(self, event: Any) -> Any:
         if event.tag is None:
@@ -184,24 +331,37 @@ class Loader:
                 line=event.start_mark.line + 1,
             ) from None
 
-    def _open(self, event: Any, is_map: bool) -> None:
-        mark = event.start_mark
+    # -- building the tree -----------------------------------------------------
+
+    def _open(self, is_map: bool, line: int, column: int, flow: bool,
+              anchor: str | None, tag: str | None) -> None:  # fmt: skip
         parent = self.stack[-1] if self.stack else None
         seq_item = parent is not None and not parent.is_map
-        flow = bool(event.flow_style)
-        col = mark.column + 1 if flow else mark.column
-        frame = _Frame(is_map, col, flow, event.anchor, mark.line, seq_item)
-        frame.tag = event.tag
+        col = column + 1 if flow else column
+        frame = _Frame(is_map, col, flow, anchor, line, seq_item)
+        frame.tag = tag
         self.stack.append(frame)
         for text in self.for_next:
             frame.add_comment(text)
         self.for_next = []
         self.after_value = False
 
-    def _add(self, value: Any, event: Any) -> None:
-        if event.end_mark.index > event.start_mark.index:
-            # block collections end at the next token, not on their last line
-            self.value_line = event.end_mark.line
+    def _close(self, end_line: int, line: int) -> None:
+        frame = self.stack.pop()
+        value = frame.items
+        if frame.tag is not None:
+            value = tag_collection(frame.tag, value)
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = value
+        self._add(value, end_line, line)
+
+    def _add(self, value: Any, end_line: int, line: int) -> None:
+        """Put a finished value in place; ``end_line`` is -1 for a zero-width end.
+
+        Block collections end at the next token, not on their last line.
+        """
+        if end_line >= 0:
+            self.value_line = end_line
         self.last_value = value
         self.after_value = True
         if not self.stack:
@@ -214,26 +374,26 @@ class Loader:
             frame.items.append((frame.key, value))
             frame.has_key = False
         else:
-            self._set_key(frame, value, event)
+            self._set_key(frame, value, line)
             return
         if frame.after:
             for text in frame.after:
                 frame.add_comment(text)
             frame.after = []
 
-    def _set_key(self, frame: _Frame, key: Any, event: Any) -> None:
-        line = event.start_mark.line + 1
+    def _set_key(self, frame: _Frame, key: Any, line: int) -> None:
         if not isinstance(key, str):
             raise StoreError("only string keys are supported in YAML mappings",
-                             line=line)  # fmt: skip
+                             line=line + 1)  # fmt: skip
         if key in frame.keys:
-            raise StoreError(f"mapping key {key!r} is defined twice", line=line)
+            raise StoreError(f"mapping key {key!r} is defined twice", line=line + 1)
         frame.keys.add(key)
         frame.key = key
         frame.has_key = True
         self.after_value = False
 
-    def _document(self, event: Any) -> Branch:
+    def _document(self, line: int | None) -> Branch:
+        """The finished document; ``line`` (1-based) is where it ends, if known."""
         root, self.root = self.root, _UNSET
         if isinstance(root, Tagged):
             # a tag on the document itself has no place in a tree: dropped
@@ -244,7 +404,8 @@ class Loader:
             branch = Branch((Comment(text), None) for text in self.for_next)
             self.for_next = []
             return branch
-        line = event.start_mark.line + 1
+        if line is None:
+            raise _Fallback
         if isinstance(root, list):
             raise StoreError("YAML documents that are sequences are not supported",
                              line=line)  # fmt: skip
@@ -254,25 +415,36 @@ class Loader:
 
     def _collect(self, before: int) -> None:
         comments = self.comments
-        while self.ci < len(comments) and comments[self.ci].index < before:
-            self.pending.append(comments[self.ci])
-            self.ci += 1
+        ci = self.ci
+        while ci < len(comments) and comments[ci].index < before:
+            self.pending.append(comments[ci])
+            ci += 1
+        self.ci = ci
+        self.next_at = comments[ci].index if ci < len(comments) else _NEVER
 
-    def _skip_scalar(self, event: Any) -> list[_Comment]:
+    def _skip_scalar(self, style: str | None, start: int, end: int) -> list[_Comment]:
         """Skip '#' inside a scalar; return comments on a block scalar's header."""
         comments = self.comments
         header_end = -1
-        if event.style in ("|", ">"):
-            header_end = self.text.find("\n", event.start_mark.index)
+        if style in ("|", ">"):
+            header_end = self.text.find("\n", start)
         header = []
-        end = event.end_mark.index
-        while self.ci < len(comments) and comments[self.ci].index < end:
-            if comments[self.ci].index < header_end:
-                header.append(comments[self.ci])
-            self.ci += 1
+        ci = self.ci
+        while ci < len(comments) and comments[ci].index < end:
+            if comments[ci].index < header_end:
+                header.append(comments[ci])
+            ci += 1
+        self.ci = ci
+        self.next_at = comments[ci].index if ci < len(comments) else _NEVER
         return header
 
-    def _flush(self, event: Any, kind: type) -> None:
+    def _place_header(self, header: list[_Comment]) -> None:
+        if self.stack:
+            frame = self.stack[-1]
+            for comment in header:
+                frame.insert_comment(max(len(frame.items) - 1, 0), comment.text)
+
+    def _flush(self, kind: int, index: int) -> None:
         pending, self.pending = self.pending, []
         block = []
         for comment in pending:
@@ -281,7 +453,7 @@ class Loader:
             else:
                 block.append(comment)
         if block:
-            self._place_block(block, event, kind)
+            self._place_block(block, kind, index)
 
     def _place_inline(self, comment: _Comment) -> None:
         if not self.stack:
@@ -304,9 +476,7 @@ class Loader:
             return
         frame.insert_comment(max(len(frame.items) - 1, 0), comment.text)
 
-    def _place_block(self, block: list[_Comment], event: Any, kind: type) -> None:
-        from yaml import events as ev
-
+    def _place_block(self, block: list[_Comment], kind: int, index: int) -> None:
         runs: list[list[_Comment]] = []
         for comment in block:
             if runs and runs[-1][0].col == comment.col:
@@ -314,11 +484,11 @@ class Loader:
             else:
                 runs.append([comment])
 
-        ends_doc = kind is ev.DocumentEndEvent or kind is ev.StreamEndEvent
-        next_col = -1 if ends_doc else self._indent_at(event.start_mark.index)
+        ends_doc = kind == _DOC_END or kind == _STREAM_END
+        next_col = -1 if ends_doc else self._indent_at(index)
         for i, run in enumerate(runs):
             if i == len(runs) - 1 and run[0].col == next_col:
-                target = self._next_container(event, kind, next_col)
+                target = self._next_container(kind, index, next_col)
             elif i == 0 and self.after_value and self.stack:
                 target = self.stack[-1]
             elif not self.stack:
@@ -347,19 +517,16 @@ class Loader:
                 return frame
         return self.stack[0]
 
-    def _next_container(self, event: Any, kind: type, col: int) -> _Frame | None:
+    def _next_container(self, kind: int, index: int, col: int) -> _Frame | None:
         """The collection the next item belongs to (``None``: one not yet open)."""
-        from yaml import events as ev
-
-        if kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+        if kind == _MAP_START or kind == _SEQ_START:
             return None
         if not self.stack:
             return None
-        if kind is not ev.MappingEndEvent and kind is not ev.SequenceEndEvent:
+        if kind != _MAP_END and kind != _SEQ_END:
             return self.stack[-1]
         if self.stack[-1].flow:
             return self.stack[-1]
-        index = event.start_mark.index
         is_dash = self.text[index : index + 1] == "-"
         for frame in reversed(self.stack):
             if frame.col < col or (frame.col == col and (frame.is_map or is_dash)):

@@ -46,6 +46,7 @@ _OLD_BOOLS = frozenset("y Y yes Yes YES on On ON n N no No NO off Off OFF".split
 _INT_DIGITS = {"0x": ("0123456789abcdefABCDEF", 16), "0o": ("01234567", 8),
                "0b": ("01", 2)}  # fmt: skip
 _MIN_INT64 = -(1 << 63)
+_MAX_INT64 = (1 << 63) - 1
 _MAX_UINT64 = (1 << 64) - 1
 
 
@@ -220,6 +221,11 @@ def tag_collection(tag: str, items: Any) -> Any:
 
 
 def _resolve_as(short: str, text: str) -> Any:
+    if short == "!!float" and text.endswith(".0") and text[:-2].isdigit():
+        # how pysops writes a clear integer of Go's uint64 range (see the emitter)
+        wide = int(text[:-2])
+        if wide > _MAX_INT64:
+            return wide
     value = resolve_plain(text) if "_" not in text else _resolve_underscored(text)
     if short == "!!timestamp" and not isinstance(value, Timestamp):
         return None

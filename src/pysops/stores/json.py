@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import EmitError, MetadataError, MetadataNotFound, StoreError
 from ..tree import METADATA_KEY, Branch, Comment, Tagged, Timestamp
+from ..values import FLOAT_EXACT_MAX, GoFloatInt
 from .interface import Store
 
 _encode_string = _json.encoder.encode_basestring
@@ -31,6 +32,8 @@ _HTML_ESCAPES = (
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+# Integers beyond 2**53 have 16 digits or more; only then is a hook needed.
+_LONG_DIGITS = re.compile(r"[0-9]{16}")
 
 
 def _replace_each_byte(error: UnicodeError) -> tuple[str, int]:
@@ -95,6 +98,7 @@ def parse_object(data: bytes) -> Branch:
             text,
             object_pairs_hook=Branch,
             parse_float=_parse_float,
+            parse_int=_parse_int if _LONG_DIGITS.search(text) else None,
             parse_constant=_reject_constant,
         )
     except _json.JSONDecodeError as err:
@@ -114,6 +118,13 @@ def parse_object(data: bytes) -> Branch:
         result = _replace_surrogates(result)
     branch: Branch = result
     return branch
+
+
+def _parse_int(text: str) -> int:
+    value = int(text)
+    if -FLOAT_EXACT_MAX <= value <= FLOAT_EXACT_MAX:
+        return value
+    return GoFloatInt(value)
 
 
 def _parse_float(text: str) -> float:

@@ -71,7 +71,7 @@ class YamlStore(Store):
         from ._yaml_emit import Emitter
 
         full = [Branch([*branch, (METADATA_KEY, metadata)]) for branch in branches]
-        return Emitter(self._indent()).documents(full).encode("utf-8")
+        return Emitter(self._indent(), for_go=True).documents(full).encode("utf-8")
 
     def emit_value(self, value: Any) -> bytes:
         from ._yaml_emit import Emitter
