@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -125,34 +126,83 @@ def check_output_flags(args: Parsed) -> None:
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, keeping the file's mode.
+    """Replace the file at ``path`` with ``data`` so that it is never half written.
 
-    The bytes go to a temporary file beside the target, are flushed to disk
-    and renamed over it: a crash leaves either the old file or the new one.
+    The bytes go to a private temporary file beside the real file (symlinks
+    are followed, so the link stays a link and its target changes), are
+    flushed to disk and renamed over it, keeping mode and owner: a crash
+    leaves the old content or the new one.  Two cases cannot be renamed over
+    without harm, and are rewritten in place instead, with the old content
+    put back if the write fails: a file with other hard links (a rename would
+    leave the old, perhaps plaintext, content under the other names) and a
+    file that is itself a mount point (Docker ``-v file:file``, Kubernetes
+    ``subPath``), where the rename is refused.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    target = Path(os.path.realpath(path))
     try:
-        mode = target.stat().st_mode & 0o7777
+        info = target.stat()
     except FileNotFoundError:
-        mode = 0o644 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        info = None
+    if info is not None and info.st_nlink > 1:
+        _write_in_place(path, target, data)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        if info is not None:
+            os.chmod(tmp, info.st_mode & 0o7777)
+            if os.geteuid() == 0 and (info.st_uid, info.st_gid) != (0, 0):
+                os.chown(tmp, info.st_uid, info.st_gid)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(err, OSError):
-            raise SopsError(f"{path}: cannot write file: {err.strerror}",
-                            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+    except OSError as err:
+        _discard(tmp)
+        if info is not None and err.errno in (errno.EBUSY, errno.EXDEV):
+            _write_in_place(path, target, data)
+            return
+        raise SopsError(f"{path}: cannot write file: {err.strerror}",
+                        exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+    except BaseException:
+        _discard(tmp)
         raise
+
+
+def _write_in_place(path: str, target: Path, data: bytes) -> None:
+    """Overwrite ``target`` in place; on failure write its old bytes back."""
+    try:
+        old = target.read_bytes()
+    except OSError as err:
+        raise SopsError(f"{path}: cannot read file: {err.strerror}",
+                        exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+    try:
+        _overwrite(target, data)
+    except OSError as err:
+        try:
+            _overwrite(target, old)
+        except OSError:
+            raise SopsError(f"{path}: cannot write file, and restoring it failed too: {err.strerror}",
+                            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+        raise SopsError(f"{path}: cannot write file (left unchanged): {err.strerror}",
+                        exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+
+
+def _overwrite(target: Path, data: bytes) -> None:
+    with open(target, "r+b") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
 
 
 def _umask() -> int:
