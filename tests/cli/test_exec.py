@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from _kit import go_encrypt, key_env, private_tmp, py
-from conftest import AgeKey
+from conftest import AgeKey, run_go
 
 pytestmark = pytest.mark.gosops
 
@@ -64,3 +64,33 @@ def test_exec_file_command_that_never_reads(tmp_path: Path, flat: Path, age_key:
     done = py("exec-file", str(flat), "true", env=env)
     assert done.returncode == 0
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_exec_file_without_fifo_removes_the_plaintext_when_terminated(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    plain = tmp_path / "s.env"
+    plain.write_text("TOKEN=s3cret\n")
+    enc = run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain))
+    target = tmp_path / "s.enc.env"
+    target.write_bytes(enc.stdout)
+    marker = tmp_path / "path.txt"
+    env = dict(os.environ, SOPS_AGE_KEY_FILE=str(age_key.path), TMPDIR=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pysops", "exec-file", "--no-fifo", str(target), f"echo {{}} > {marker}; sleep 30"],
+        env=env, stderr=subprocess.PIPE,
+    )
+    for _ in range(200):
+        if marker.exists() and marker.read_text().strip():
+            break
+        time.sleep(0.05)
+    plaintext_path = Path(marker.read_text().strip())
+    assert plaintext_path.exists()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM
+    assert not plaintext_path.exists()
+    assert not plaintext_path.parent.exists()

@@ -1,4 +1,4 @@
-"""Helpers of the fidelity tests (issue 5): encrypt with pysops, decrypt with both tools."""
+"""Fidelity test helpers (issue 5): encrypt with pysops, decrypt with both tools."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def pysops_decrypt(key: AgeKey, path: Path, *flags: str) -> bytes:
 
 
 def go_decrypt(go: Path, key: AgeKey, path: Path, *flags: str) -> bytes:
-    """Go's plaintext of ``path``; fails the test when Go errors (a MAC mismatch too)."""
+    """Go's plaintext of ``path``; fails the test when Go errors (MAC mismatch too)."""
     done = run_go(
         go, "decrypt", *flags, str(path), env={"SOPS_AGE_KEY_FILE": str(key.path)}
     )

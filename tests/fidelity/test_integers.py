@@ -1,4 +1,4 @@
-"""Issue 5, kind 2: integers of every width are kept digit for digit, and Go still decrypts."""
+"""Issue 5, kind 2: integers of any width keep every digit; Go still decrypts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5, kind 6: the reserved top-level key is refused by every command that writes."""
+"""Issue 5, kind 6: every command that writes refuses the reserved top-level key."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def test_set_refuses_and_leaves_the_file(
     assert b"reserved" in done.stderr and b"Traceback" not in done.stderr
     assert encrypted.read_bytes() == before
     allowed = '["s"]["b"]' if ext == "ini" else '["b"]'
-    assert run_pysops("set", str(encrypted), allowed, '"x"',
-                      env={"SOPS_AGE_KEY_FILE": str(age_key.path)}).returncode == 0  # fmt: skip
+    env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
+    assert run_pysops("set", str(encrypted), allowed, '"x"', env=env).returncode == 0
 
 
 @pytest.mark.parametrize("ext", list(PLAIN))

@@ -1,4 +1,4 @@
-"""Issue 5, kind 1: YAML 1.1 spellings that YAML 1.2 reads differently keep their 1.2 value."""
+"""Issue 5, kind 1: YAML 1.1 spellings read otherwise by YAML 1.2 keep the 1.2 value."""
 
 from __future__ import annotations
 

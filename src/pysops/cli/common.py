@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from .. import exitcodes
@@ -244,3 +248,28 @@ def key_services(args: Parsed) -> tuple[Any, ...]:
     if not services:
         raise UsageError("no key service to use: the local one is disabled and no --keyservice was given")
     return tuple(services)
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while plaintext was on disk."""
+
+
+@contextlib.contextmanager
+def terminations_raise(message: str) -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an error, so ``finally`` blocks run.
+
+    Without this a terminated pysops would skip the clean-up that removes
+    plaintext from disk.  The error carries the shell's exit code (128 + N).
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    except _Terminated as caught:
+        raise SopsError(message, exit_code=128 + int(caught.args[0])) from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -32,6 +32,7 @@ from .common import (
     name_for_rules,
     read_source,
     stores_for,
+    terminations_raise,
     write_atomic,
 )
 from .flags import Parsed
@@ -92,7 +93,8 @@ class EditSession:
         else:
             shown = self.store_out.emit_plain(self.doc.branches)
         original = hashlib.sha256(shown).digest()
-        with _terminations_end_edit(), private_file(file_name, shown) as tmp:
+        kept = "terminated, the original file is kept"
+        with terminations_raise(kept), private_file(file_name, shown) as tmp:
             while True:
                 run_editor(tmp)
                 edited = tmp.read_bytes()
@@ -202,28 +204,6 @@ def private_file(name: str, content: bytes) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-
-
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived during an edit."""
-
-
-@contextlib.contextmanager
-def _terminations_end_edit() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into an exception so the plaintext is removed."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated(signum)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    except _Terminated as caught:
-        raise SopsError("terminated, the original file is kept",
-                        exit_code=128 + int(caught.args[0])) from None
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 # -- encrypt --reuse-from -------------------------------------------------------

@@ -22,7 +22,7 @@ from .. import exitcodes
 from ..errors import SopsError, UsageError
 from ..tree import Branch, Comment
 from ..values import type_and_text
-from .common import file_error, name_for_rules, read_source, stores_for
+from .common import file_error, name_for_rules, read_source, stores_for, terminations_raise
 from .flags import Parsed
 from .keysel import load_config_for
 from .opening import open_file
@@ -105,27 +105,33 @@ def exec_file(shell_command: str, plaintext: bytes, args: Parsed) -> int:
     user = _user_options(args.str("user"))
     directory = tempfile.mkdtemp(prefix="pysops-exec-")
     try:
-        target = os.path.join(directory, filename)
-        if args.bool("no_fifo"):
-            _write_private(target, plaintext)
-            finish: Callable[[], None] = _nothing
-        else:
-            os.mkfifo(target, 0o600)
-            finish = _feed_fifo(target, plaintext)
-        _chown_for(user, directory, target)
-        argv = ["/bin/sh", "-c", shell_command.replace("{}", target)]
-        env = _base_env(args)
-        if args.bool("background"):
-            subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True, **user)
-            if not args.bool("no_fifo"):
-                finish()
-            return 0
-        status = subprocess.call(argv, env=env, **user)
-        finish()
-        return _exit_status(status)
+        with terminations_raise("terminated; the decrypted file was removed"):
+            return _run_with_file(shell_command, plaintext, args, directory, filename, user)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run_with_file(shell_command: str, plaintext: bytes, args: Parsed, directory: str,
+                   filename: str, user: dict[str, Any]) -> int:
+    target = os.path.join(directory, filename)
+    if args.bool("no_fifo"):
+        _write_private(target, plaintext)
+        finish: Callable[[], None] = _nothing
+    else:
+        os.mkfifo(target, 0o600)
+        finish = _feed_fifo(target, plaintext)
+    _chown_for(user, directory, target)
+    argv = ["/bin/sh", "-c", shell_command.replace("{}", target)]
+    env = _base_env(args)
+    if args.bool("background"):
+        subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, **user)
+        if not args.bool("no_fifo"):
+            finish()
+        return 0
+    status = subprocess.call(argv, env=env, **user)
+    finish()
+    return _exit_status(status)
 
 
 def _nothing() -> None:

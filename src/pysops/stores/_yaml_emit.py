@@ -22,6 +22,11 @@ from ._yaml_scalar import format_yaml_float, needs_quotes
 _SAFE = re.compile(
     r"[A-Za-z0-9_/=+][A-Za-z0-9_/=+.@%()-]*(?: [A-Za-z0-9_/=+.@%()-]+)*\Z"
 )
+# Encrypted values (base64 fields, a type word) are plain too.
+_ENC_VALUE = re.compile(
+    r"ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]*,"
+    r"tag:[A-Za-z0-9+/=]*,type:[a-z]+\]\Z"
+)
 # go-yaml's printable set (4-byte UTF-8 characters are not printable to it).
 _SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
@@ -79,9 +84,18 @@ def _allowed(s: str) -> tuple[bool, bool, bool]:
     return plain, single, block
 
 
+def is_plain_at_once(s: str) -> bool:
+    """Whether ``s`` is plain without the full analysis (most keys and values)."""
+    return (_SAFE.match(s) is not None or _ENC_VALUE.match(s) is not None) \
+        and not needs_quotes(s)  # fmt: skip
+
+
 def scalar_style(s: str, key: bool) -> str:
     """The style go-yaml picks for a string (``key``: in a simple-key position)."""
-    if _SAFE.match(s) and not needs_quotes(s):
+    if _SAFE.match(s) is not None:
+        # nothing in these needs more than double quotes, if it needs quotes
+        return DOUBLE if needs_quotes(s) else PLAIN
+    if _ENC_VALUE.match(s) is not None:
         return PLAIN
     if not s:
         return DOUBLE
@@ -112,6 +126,8 @@ class Emitter:
             raise EmitError("YAML indentation cannot be negative")
         self.indent = indent or 4
         self.out: list[str] = []
+        # keys written so far, as written (``None``: long form)
+        self.key_texts: dict[str, str | None] = {}
         # an encrypted file: integers in clear must be readable by Go sops
         self.for_go = for_go
 
@@ -152,7 +168,13 @@ class Emitter:
         self.out.extend(f"{pad}#{text}\n" for text in texts)
 
     def _map(self, branch: Branch, indent: int, first_prefix: str | None) -> None:
-        """Write a non-empty mapping; ``first_prefix`` replaces the first key's indent."""
+        """Write a non-empty mapping; ``first_prefix`` replaces the first key's indent.
+
+        An item whose key was written before and whose value is a plain
+        scalar is written at once; :meth:`_item` does the rest.
+        """
+        out = self.out
+        key_texts = self.key_texts
         pending: list[str] = []
         pad = " " * indent
         prefix = first_prefix
@@ -165,6 +187,13 @@ class Emitter:
                 pending = []
             lead = pad if prefix is None else prefix
             prefix = None
+            if key.__class__ is str:
+                key_text = key_texts.get(key)
+                if key_text is not None:
+                    text = _plain_scalar_text(value)
+                    if text is not None:
+                        out.append(f"{lead}{key_text}: {text}\n")
+                        continue
             self._item(lead, key, value, indent)
         if pending:
             self._comments(pending, indent)
@@ -196,6 +225,7 @@ class Emitter:
             self._scalar_line(f"{lead}{key_text}: ", value, self._child(indent), False)
 
     def _seq(self, items: list[Any], indent: int, first_prefix: str | None) -> None:
+        out = self.out
         pending: list[str] = []
         pad = " " * indent
         prefix = first_prefix
@@ -208,6 +238,10 @@ class Emitter:
                 self._comments(pending, indent if prefix is None else indent - 2)
                 pending = []
             prefix = None
+            text = _plain_scalar_text(item)
+            if text is not None:
+                out.append(f"{lead}- {text}\n")
+                continue
             self._seq_item(lead, item, indent)
         if pending:
             self._comments(pending, indent)
@@ -237,25 +271,31 @@ class Emitter:
         """A map or sequence with an explicit tag: the tag ends the head line."""
         inner = value.value
         tag = _tag_text(value.tag)
-        if isinstance(inner, Branch) and any(not isinstance(k, Comment) for k, _ in inner):
+        is_map = isinstance(inner, Branch)
+        if is_map and any(not isinstance(k, Comment) for k, _ in inner):
             self.out.append(f"{head} {tag}\n")
             self._map(inner, indent, None)
-        elif not isinstance(inner, Branch) and any(
+        elif not is_map and any(
             not isinstance(v, Comment) for v in inner
         ):
             self.out.append(f"{head} {tag}\n")
             self._seq(inner, indent, None)
         else:
-            self.out.append(f"{head} {tag} {'{}' if isinstance(inner, Branch) else '[]'}\n")
+            self.out.append(f"{head} {tag} {'{}' if is_map else '[]'}\n")
 
     def _key(self, key: str) -> str | None:
         """A key as text, or ``None`` when it needs the ``? `` long form."""
+        if key in self.key_texts:
+            return self.key_texts[key]
         if len(key.encode("utf-8")) > 128 or _BREAKS.search(key):
-            return None
-        if key == "<<":
-            return "!!merge <<"
-        style = scalar_style(key, True)
-        return key if style == PLAIN else _quoted(key, style)
+            text = None
+        elif key == "<<":
+            text = "!!merge <<"
+        else:
+            style = scalar_style(key, True)
+            text = key if style == PLAIN else _quoted(key, style)
+        self.key_texts[key] = text
+        return text
 
     def _plain_or_quoted(self, s: str) -> str:
         style = scalar_style(s, False)
@@ -284,7 +324,7 @@ class Emitter:
             text = value if style == PLAIN else _quoted(value, style)
         else:
             text = _format_other(value)
-            if self.for_go and value.__class__ is int and _INT64_MAX < value <= _UINT64_MAX:
+            if self.for_go and value.__class__ is int and _is_uint64_only(value):
                 # Go reads these as uint64, which its tree walk rejects; as a
                 # float it reads them as it reads every other wide integer.
                 tag, text = "!!float ", text + ".0"
@@ -303,6 +343,24 @@ class Emitter:
         if not body.endswith("\n"):
             body += "\n"
         return f"{header}\n{body}"
+
+
+def _plain_scalar_text(value: Any) -> str | None:
+    """The text of a common scalar that needs no quoting, tag or block; else ``None``."""
+    cls = value.__class__
+    if cls is str:
+        return value if is_plain_at_once(value) else None
+    if cls is int:
+        return str(value) if -_INT64_MAX <= value <= _INT64_MAX else None
+    if cls is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return None
+
+
+def _is_uint64_only(value: int) -> bool:
+    return _INT64_MAX < value <= _UINT64_MAX
 
 
 def _tag_text(tag: str) -> str:

@@ -30,13 +30,14 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from ..errors import StoreError
 from ..tree import Branch, Comment, Tagged
-from ._yaml_scalar import resolve_plain, resolve_tagged, tag_collection
+from ._yaml_scalar import _HINT_CHARS, resolve_plain, resolve_tagged, tag_collection
 
 # the event at hand, as far as comment placement cares
 (_SCALAR, _ALIAS, _MAP_START, _SEQ_START, _MAP_END, _SEQ_END, _DOC_START,
  _DOC_END, _STREAM_END) = range(9)  # fmt: skip
 _NEVER = sys.maxsize
 # properties that end in the non-specific tag, which libyaml hides from nodes
+_DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|\Z)", re.M)
 _BARE_TAG = re.compile(r"(?:&[^\s,\[\]{}]+\s+)?!")
 
 
@@ -155,11 +156,10 @@ class Loader:
         # the tree is acyclic; collector passes over it only cost time
         gc.disable()
         try:
-            if "*" not in self.text:
-                try:
-                    return self._from_nodes()
-                except (_Fallback, yaml.YAMLError):
-                    self._reset()
+            try:
+                return self._from_nodes()
+            except (_Fallback, yaml.YAMLError):
+                self._reset()
             return self._from_events()
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
@@ -175,12 +175,34 @@ class Loader:
     # -- reading composed nodes ----------------------------------------------
 
     def _from_nodes(self) -> list[Branch]:
+        if "*" in self.text:
+            # nodes share what aliases point to and lose where the alias stood
+            raise _Fallback
         parser = _composer_type()(self.text)
         docs: list[Branch] = []
+        end = 0
         while parser.check_node():
-            self._node(parser.get_node())
+            node = parser.get_node()
+            start = node.start_mark.index
+            if self.next_at < start:
+                self._between_documents(end, start)
+            self._node(node)
             docs.append(self._document(None))
+            end = node.end_mark.index
         return docs
+
+    def _between_documents(self, end: int, start: int) -> None:
+        """Comments between two documents, in the batches the events give them.
+
+        The document markers end a batch; nothing is open, so every comment
+        waits for the next collection (those on a marker's line first).
+        """
+        for marker in _DOC_MARKER.finditer(self.text, end, start):
+            if self.next_at < marker.start():
+                self._collect(marker.start())
+                self._flush(_DOC_START, marker.start())
+        self._collect(start)
+        self._flush(_DOC_START, start)
 
     def _node(self, node: Any) -> None:
         if node.__class__ is ScalarNode:
@@ -201,19 +223,28 @@ class Loader:
             if self.next_at < end:
                 header = self._skip_scalar(node.style, start, end)
 
-        value = node.value
-        tag = node.tag
-        if tag is not None:
-            value = resolve_tagged(tag, value, not node.style)
-        elif not node.style and not (
-            self.text[start] in "!&" and _BARE_TAG.match(self.text, start)
-        ):
-            value = resolve_plain(value)
+        value = self._value_of(node)
         self._add(value, end_mark.line if end > start else -1, start_mark.line)
         if header:
             self._place_header(header)
 
+    def _value_of(self, node: Any) -> Any:
+        """A scalar node's value, typed as its tag or its plain text says."""
+        if node.tag is not None:
+            return resolve_tagged(node.tag, node.value, not node.style)
+        if node.style:
+            return node.value
+        start = node.start_mark.index
+        if self.text[start] in "!&" and _BARE_TAG.match(self.text, start):
+            return node.value
+        return resolve_plain(node.value)
+
     def _collection_node(self, node: Any) -> None:
+        if self.next_at >= node.end_mark.index and not self.for_next:
+            line = self._tail_line(node)
+            if line is not None:
+                self._add(self._build(node), line, node.end_mark.line)
+                return
         is_map = node.__class__ is MappingNode
         start_mark = node.start_mark
         start = start_mark.index
@@ -227,21 +258,20 @@ class Loader:
         flow = bool(node.flow_style)
         self._open(is_map, start_mark.line, start_mark.column, flow, None, tag)
 
-        if is_map:
-            for key, value in node.value:
-                if key.__class__ is not ScalarNode:
-                    raise _Fallback
-                self._scalar_node(key)
-                if value.__class__ is ScalarNode:
-                    self._scalar_node(value)
-                else:
-                    self._collection_node(value)
+        # comments only after the last item (say before the next key): the
+        # items are built straight and the state after them settled
+        frame = self.stack[-1]
+        last = (node.value[-1][1] if is_map else node.value[-1]) if node.value else None
+        line = None
+        if last is not None and self.next_at >= last.end_mark.index:
+            line = self._tail_line(last)
+        if line is not None:
+            self._fill(node, frame.items, frame.keys)
+            self._settle(frame.items[-1][1] if is_map else frame.items[-1], line)
+        elif is_map:
+            self._pairs(node.value, frame)
         else:
-            for item in node.value:
-                if item.__class__ is ScalarNode:
-                    self._scalar_node(item)
-                else:
-                    self._collection_node(item)
+            self._items(node.value, frame)
 
         end_mark = node.end_mark
         end = end_mark.index
@@ -251,6 +281,154 @@ class Loader:
             self._collect(closing)
             self._flush(_MAP_END if is_map else _SEQ_END, closing)
         self._close(end_mark.line if end > closing else -1, end_mark.line)
+
+    def _pairs(self, pairs: list[Any], frame: _Frame) -> None:
+        """Read a mapping's pairs.
+
+        A key with no comment up to its end, and then a scalar value with no
+        comment up to its end, take a short way with the same result as
+        :meth:`_scalar_node`; what comment placement tracks is settled before
+        any other step and at the end.
+        """
+        items = frame.items
+        keys = frame.keys
+        hints = _HINT_CHARS
+        scalar_t = ScalarNode
+        last: Any = _UNSET
+        line = -1
+        for key, value in pairs:
+            if key.__class__ is not scalar_t:
+                raise _Fallback
+            key_end = key.end_mark
+            if not self.next_at >= key_end.index > key.start_mark.index:
+                if last is not _UNSET:
+                    self._settle(last, line)
+                    last = _UNSET
+                self._scalar_node(key)
+                self._node(value)
+                continue
+
+            name = key.value
+            if key.tag is not None or not name or name[0] in hints:
+                name = self._value_of(key)
+            if name.__class__ is not str or name in keys:
+                self._set_key(frame, name, key.start_mark.line)
+            keys.add(name)
+            if value.__class__ is scalar_t:
+                end_mark = value.end_mark
+                end = end_mark.index
+                if self.next_at >= end > value.start_mark.index:
+                    last = value.value
+                    if value.tag is not None or not last or last[0] in hints:
+                        last = self._value_of(value)
+                    line = end_mark.line
+                    items.append((name, last))
+                    continue
+
+            last = _UNSET
+            self.value_line = key_end.line
+            self.last_value = name
+            self.after_value = False
+            frame.key = name
+            frame.has_key = True
+            self._node(value)
+        if last is not _UNSET:
+            self._settle(last, line)
+
+    def _items(self, nodes: list[Any], frame: _Frame) -> None:
+        """Read a sequence's items, scalars the short way as in :meth:`_pairs`."""
+        items = frame.items
+        hints = _HINT_CHARS
+        scalar_t = ScalarNode
+        last: Any = _UNSET
+        line = -1
+        for node in nodes:
+            if node.__class__ is scalar_t:
+                end_mark = node.end_mark
+                end = end_mark.index
+                if self.next_at >= end > node.start_mark.index:
+                    last = node.value
+                    if node.tag is not None or not last or last[0] in hints:
+                        last = self._value_of(node)
+                    line = end_mark.line
+                    items.append(last)
+                    continue
+            if last is not _UNSET:
+                self._settle(last, line)
+                last = _UNSET
+            self._node(node)
+        if last is not _UNSET:
+            self._settle(last, line)
+
+    def _settle(self, value: Any, line: int) -> None:
+        """The state :meth:`_add` leaves after ``value``, which ended on ``line``."""
+        self.value_line = line
+        self.last_value = value
+        self.after_value = True
+
+    def _build(self, node: Any) -> Any:
+        """A collection with no comment up to its end, built straight from its nodes."""
+        items: Any = Branch() if node.__class__ is MappingNode else []
+        self._fill(node, items, set())
+        tag = node.tag
+        start = node.start_mark.index
+        if tag is None and self.text[start] in "!&" \
+                and _BARE_TAG.match(self.text, start):  # fmt: skip
+            tag = "!"
+        return items if tag is None else tag_collection(tag, items)
+
+    def _fill(self, node: Any, items: Any, keys: set[str]) -> None:
+        """Add a collection's items, which hold no comment, to ``items``."""
+        hints = _HINT_CHARS
+        scalar_t = ScalarNode
+        if node.__class__ is MappingNode:
+            for key, value in node.value:
+                if key.__class__ is not scalar_t:
+                    raise _Fallback
+                name = key.value
+                if key.tag is not None or not name or name[0] in hints:
+                    name = self._value_of(key)
+                if name.__class__ is not str or name in keys:
+                    frame = _Frame(True, 0, False, None, 0, False)
+                    frame.keys = keys
+                    self._set_key(frame, name, key.start_mark.line)
+                keys.add(name)
+                if value.__class__ is scalar_t:
+                    text = value.value
+                    if value.tag is not None or not text or text[0] in hints:
+                        text = self._value_of(value)
+                    items.append((name, text))
+                else:
+                    items.append((name, self._build(value)))
+            return
+        for item in node.value:
+            if item.__class__ is scalar_t:
+                text = item.value
+                if item.tag is not None or not text or text[0] in hints:
+                    text = self._value_of(item)
+                items.append(text)
+            else:
+                items.append(self._build(item))
+
+    def _tail_line(self, node: Any) -> int | None:
+        """The line the events of a collection last moved to (``None``: not simple).
+
+        That is the end of its last scalar or flow bracket; block collections
+        end on a zero-width event.
+        """
+        while True:
+            start = node.start_mark.index
+            end = node.end_mark.index
+            if node.__class__ is ScalarNode:
+                return node.end_mark.line if end > start else None
+            is_map = node.__class__ is MappingNode
+            if node.flow_style:
+                if self._has_bracket(node, is_map, start):
+                    return node.end_mark.line
+                return None
+            if not node.value:
+                return None
+            node = node.value[-1][1] if is_map else node.value[-1]
 
     def _has_bracket(self, node: Any, is_map: bool, start: int) -> bool:
         """Whether a flow collection ends with its own bracket.

@@ -161,6 +161,8 @@ def resolve_plain(text: str) -> Any:
     """
     if text and text[0] not in _HINT_CHARS:
         return text
+    if text.isdigit() and text.isascii():
+        return int(text)
     if text in _KEYWORDS:
         return _KEYWORDS[text]
     first = text[0]
@@ -274,6 +276,15 @@ def _go_reads_as_str(text: str) -> bool:
 
 def format_float(value: float) -> str:
     """Go's ``strconv.FormatFloat(v, 'g', -1, 64)`` with YAML's inf/nan names."""
+    if 1e-4 <= abs(value) < 1e6:
+        # both print the shortest digits in fixed notation here; Go drops ".0"
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return _format_float_digits(value)
+
+
+def _format_float_digits(value: float) -> str:
+    """:func:`format_float` worked out from the decimal digits, for any float."""
     if math.isnan(value):
         return ".nan"
     if math.isinf(value):

@@ -258,7 +258,8 @@ def _write(sections: list[_Section], for_go: bool = True) -> bytes:
                 out.extend(_comment_lines(key.comment, trim_plain=True))
             quoted = names[name]
             padding = " " * (width - _byte_length(quoted))
-            out.append(quoted + padding + " = " + _quoted_value(key.value, for_go) + "\n")
+            text = _quoted_value(key.value, for_go)
+            out.append(quoted + padding + " = " + text + "\n")
         if index != last:
             out.append("\n")
     return "".join(out).encode("utf-8", "surrogateescape")
