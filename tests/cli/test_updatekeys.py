@@ -61,3 +61,25 @@ def test_answer_no_leaves_file(tmp_path: Path, age_key: AgeKey, age_key2: AgeKey
     assert done.returncode == 0, done.stderr
     assert done.stdout.count(b"(y/n)") == 2
     assert secret.read_bytes() == before
+
+
+def test_rule_threshold_is_applied(tmp_path: Path, age_key: AgeKey) -> None:
+    """Go 3.11 keeps the file's threshold; pysops applies the rule's (documented)."""
+    from conftest import make_age_key, run_pysops
+
+    second, third = make_age_key(tmp_path, "k2.txt"), make_age_key(tmp_path, "k3.txt")
+    plain = tmp_path / "s.yaml"
+    plain.write_text("secret: v\n")
+    enc = run_pysops("encrypt", "-i", "--age", age_key.recipient, str(plain))
+    assert enc.returncode == 0, enc.stderr
+    (tmp_path / ".sops.yaml").write_text(
+        "creation_rules:\n  - key_groups:\n"
+        f"      - age: [{age_key.recipient}]\n      - age: [{second.recipient}]\n"
+        f"      - age: [{third.recipient}]\n    shamir_threshold: 2\n"
+    )
+    result = run_pysops("updatekeys", "-y", "s.yaml", cwd=tmp_path, env={"SOPS_AGE_KEY_FILE": str(age_key.path)})
+    assert result.returncode == 0, result.stderr
+    assert "shamir_threshold: 2" in plain.read_text()
+    keys = "\n".join(k.path.read_text() for k in (second, third))
+    two_groups = run_pysops("decrypt", str(plain), env={"SOPS_AGE_KEY": keys})
+    assert two_groups.returncode == 0, two_groups.stderr

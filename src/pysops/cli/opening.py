@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import exitcodes, sopsfile
-from ..errors import SopsError, StoreError
+from ..errors import MetadataNotFound, SopsError, StoreError
 from ..metadata import Metadata
 from ..stores.interface import Store
 from ..tree import Branch
@@ -15,6 +15,8 @@ from .flags import Parsed
 
 def load_encrypted(store: Store, data: bytes) -> tuple[list[Branch], Metadata]:
     """Parse without decrypting; a parse error is exit code 1, as in Go sops."""
+    if not data.strip():
+        raise MetadataNotFound()
     try:
         return sopsfile.load(data, store)
     except StoreError as err:

@@ -67,7 +67,10 @@ def update_file(args: Parsed, config: Any, path: str) -> None:
     wanted = keys_from_spec_groups(rule.key_groups, rule.aws_profile,
                                    parse_encryption_context(args.str("encryption_context")))
     wanted = [g for g in wanted if g]
-    threshold = parse_threshold(args) or metadata.shamir_threshold
+    # NOTE: Go sops 3.11 ignores the rule's shamir_threshold here and keeps the
+    # file's (so a file gaining groups needs all of them); the rule is what
+    # the user asked for, so it wins unless the flag is given.
+    threshold = parse_threshold(args) or rule.shamir_threshold or metadata.shamir_threshold
     threshold = min(threshold, len(wanted))
 
     # 2. Nothing to do?
