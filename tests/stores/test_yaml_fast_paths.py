@@ -7,10 +7,19 @@ import random
 import struct
 
 from pysops.stores._yaml_emit import (
-    _SAFE, DOUBLE, PLAIN, _allowed, _plain_scalar_text, is_plain_at_once, scalar_style,
+    _SAFE,
+    DOUBLE,
+    PLAIN,
+    _allowed,
+    _plain_scalar_text,
+    is_plain_at_once,
+    scalar_style,
 )  # fmt: skip
 from pysops.stores._yaml_scalar import (
-    _format_float_digits, format_float, needs_quotes, resolve_plain,
+    _format_float_digits,
+    format_float,
+    needs_quotes,
+    resolve_plain,
 )  # fmt: skip
 
 _SAFE_CHARS = "abzAZ09_/=+.@%()- "
@@ -42,7 +51,9 @@ def test_safe_strings_take_the_style_of_the_full_analysis() -> None:
              "1:30", "2001-12-14", "-1", "+1", "-", "true", "y", "1_000"]  # fmt: skip
     samples = list(words)
     for _ in range(3000):
-        samples.append("".join(rng.choice(_SAFE_CHARS) for _ in range(rng.randint(1, 8))))
+        samples.append(
+            "".join(rng.choice(_SAFE_CHARS) for _ in range(rng.randint(1, 8)))
+        )
     for s in samples:
         if _SAFE.match(s):
             assert scalar_style(s, False) == _full_style(s), s
@@ -55,7 +66,9 @@ def test_common_scalars_written_at_once() -> None:
     assert _plain_scalar_text(2**64 - 1) is None
     assert _plain_scalar_text(True) == "true"
     assert _plain_scalar_text(None) == "null"
-    assert _plain_scalar_text(1.5) is None
+    assert _plain_scalar_text(1.5) == "1.5"
+    assert _plain_scalar_text(2.0) == "2.0"
+    assert _plain_scalar_text(float("inf")) == ".inf"
     assert _plain_scalar_text("") is None
 
 

@@ -10,6 +10,8 @@ import pytest
 from pysops.errors import StoreError
 from pysops.stores import _yaml_load
 from pysops.stores._yaml_load import Loader
+from pysops.stores.yaml import YamlStore
+from pysops.tree import Branch, Comment
 
 CORPUS = sorted((Path(__file__).parent / "yaml_corpus").glob("*.yaml"))
 
@@ -26,7 +28,8 @@ SNIPPETS = [
     "e1:\ne2: # empty\ne3: ''\nlist:\n  -\n  - # empty item\n  - x\n",
     "{a: 1, b: 2}\n# after flow root\n",
     "a: {x: 1,\n  # inside flow\n  y: 2}\nb: [1,\n  2, # two\n  3]\n",
-    "n: 0x1F\nf: 1.5\nt: 2001-12-14\nb: yes\nnul: ~\nint: 017\nbig: 18446744073709551616\n",
+    "n: 0x1F\nf: 1.5\nt: 2001-12-14\nb: yes\nnul: ~\nint: 017\n",
+    "big: 18446744073709551616\n",
     "dup: 1\ndup: 2\n",
     "a:\n  b: 1\n  b: 2\n# c\n",
     "1: numeric key\n",
@@ -42,7 +45,7 @@ def _outcome(read: object) -> str:
     try:
         return repr(read())  # type: ignore[operator]
     except StoreError as err:
-        return f"error: {err}"
+        return f"error: {err} (line {err.line})"
 
 
 def _node_outcome(text: str) -> str | None:
@@ -55,7 +58,7 @@ def _node_outcome(text: str) -> str | None:
     except (_yaml_load._Fallback, yaml.YAMLError):
         return None
     except StoreError as err:
-        return f"error: {err}"
+        return f"error: {err} (line {err.line})"
 
 
 def _event_outcome(text: str) -> str:
@@ -65,7 +68,7 @@ def _event_outcome(text: str) -> str:
     try:
         return repr(loader._from_events())
     except StoreError as err:
-        return f"error: {err}"
+        return f"error: {err} (line {err.line})"
     except yaml.YAMLError:
         return "yaml error"
 
@@ -86,12 +89,38 @@ def _mutations(text: str, rng: random.Random, count: int) -> list[str]:
     return out
 
 
+def _random_tree(rng: random.Random, depth: int = 0) -> Branch:
+    """A random branch with comments, scalars of every kind and nested collections."""
+    scalars = ["x", "yes", "12", 3, 1.5, True, None, "a b", "ENC[x]", "", "#h", "l\n"]
+    branch = Branch()
+    for i in range(rng.randint(1, 4)):
+        if rng.random() < 0.3:
+            branch.append((Comment(f" c{i}"), None))
+        roll = rng.random()
+        if roll < 0.2 and depth < 3:
+            value: object = _random_tree(rng, depth + 1)
+        elif roll < 0.35 and depth < 3:
+            value = [rng.choice(scalars) for _ in range(rng.randint(1, 3))]
+            if rng.random() < 0.4:
+                value.insert(rng.randrange(len(value)), Comment(" s"))
+            if rng.random() < 0.3:
+                value.append(_random_tree(rng, depth + 1))
+        else:
+            value = rng.choice(scalars)
+        branch.append((f"k{i}", value))
+    return branch
+
+
 def _cases() -> list[str]:
-    texts = [p.read_text() for p in CORPUS] + SNIPPETS
+    rng = random.Random(99)
+    emitted = [YamlStore(rng.choice([2, 4])).emit_plain(
+        [_random_tree(rng) for _ in range(rng.randint(1, 2))]).decode()
+        for _ in range(40)]  # fmt: skip
+    texts = [p.read_text() for p in CORPUS] + SNIPPETS + emitted
     rng = random.Random(1234)
     cases = list(texts)
     for text in texts:
-        cases += _mutations(text, rng, 25)
+        cases += _mutations(text, rng, 10)
     return cases
 
 

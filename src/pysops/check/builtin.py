@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import SopsError
 from .config import BuiltinCheck
 from .metadata import anchor_of, parse_rfc3339
-from .model import Finding, Position, RuleInfo, SopsMetadata
+from .model import Finding, Level, Position, RuleInfo, SopsMetadata
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,18 @@ RULES = {
         "metadata",
         "Broken SOPS metadata",
         "The sops block must be complete and well formed, or sops cannot open the file.",
+    ),
+    "syntax": RuleInfo(
+        "syntax",
+        "SOPS file does not parse",
+        "The document has a syntax error, so sops cannot open the file.",
+    ),
+    "cleartext-value": RuleInfo(
+        "cleartext-value",
+        "Value left in clear in a SOPS file",
+        "The file's encryption rule says this value is encrypted, but it is in "
+        "clear: sops refuses to decrypt the file, and the value may be a leaked "
+        "secret.",
     ),
     "plaintext": RuleInfo(
         "plaintext",
@@ -48,22 +60,30 @@ RULES = {
     ),
 }
 
+RULES_FIX = {
+    "metadata": "restore the file from version control, or re-encrypt it with sops",
+    "syntax": "fix the syntax (compare with the last good version in version control)",
+    "cleartext-value": "re-encrypt the value with sops and rotate the secret",
+}
+METADATA_RULES = ("metadata", "syntax", "cleartext-value")
+
 
 def check_metadata(check: BuiltinCheck, path: str, meta: SopsMetadata) -> list[Finding]:
-    """Problems that make the metadata unusable, or (strict) suspicious."""
+    """Problems that make Go sops refuse the file (at the check's level), and
+    suspicious ones (warnings; at the check's level too when ``strict``)."""
     strict = bool(check.options.get("strict", False))
+    mild = check.level if strict or check.level is not Level.ERROR else Level.WARNING
     findings = [
         Finding(
             path=path,
             position=problem.position,
-            rule_id="metadata",
-            level=check.level,
+            rule_id=problem.rule_id,
+            level=check.level if problem.fatal else mild,
             message=problem.message,
-            description=RULES["metadata"].description,
-            fix="restore the file from version control, or re-encrypt it with sops",
+            description=RULES[problem.rule_id].description,
+            fix=problem.fix or RULES_FIX[problem.rule_id],
         )
         for problem in meta.problems
-        if strict or not problem.strict_only
     ]
     if meta.mac_only_encrypted and not check.options.get("allowMacOnlyEncrypted", True):
         findings.append(

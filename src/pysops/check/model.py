@@ -41,16 +41,29 @@ class MasterKeyEntry:
 
 @dataclass(frozen=True)
 class MetadataProblem:
-    """Something in the ``sops`` block that Go sops would refuse or we distrust."""
+    """Something in a SOPS file that Go sops would refuse, or that we distrust.
+
+    ``fatal`` problems make Go sops refuse to open the file (for everyone, or
+    for the holder of one master key); the others are suspicious but opened.
+    ``rule_id`` is ``metadata``, ``syntax`` or ``cleartext-value``; ``fix``
+    says what to do about it (empty: the generic advice of the rule).
+    """
 
     message: str
     position: Position
-    strict_only: bool = False
+    fatal: bool = True
+    rule_id: str = "metadata"
+    fix: str = ""
 
 
 @dataclass
 class SopsMetadata:
-    """The ``sops`` block of one file, with positions of its parts."""
+    """The ``sops`` block of one file, with positions of its parts.
+
+    ``selector`` is the rule that says which values are encrypted, as
+    ``(field name, value)`` (Go's default ``unencrypted_suffix``
+    ``_unencrypted`` when the file sets none), or None when it is ambiguous.
+    """
 
     store: str
     position: Position
@@ -63,6 +76,7 @@ class SopsMetadata:
     mac_only_encrypted_position: Position | None = None
     shamir_threshold: int | None = None
     version: str | None = None
+    selector: tuple[str, str] | None = None
     problems: list[MetadataProblem] = field(default_factory=list)
 
     @property

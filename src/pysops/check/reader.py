@@ -2,8 +2,9 @@
 
 A file is recognised by its content, not its name: a cheap byte scan for the
 metadata marker of each store comes first, and only files that pass it are
-parsed.  For YAML only the ``sops:`` block is composed (with PyYAML's C
-loader where available), so large data sections cost a scan, not a parse.
+parsed (YAML with PyYAML's C loader where available).  The whole document is
+parsed, because Go sops refuses a file with a syntax error anywhere or with a
+value left in clear (see :mod:`.document`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,16 @@ from typing import Any
 
 import yaml
 
+from .document import (
+    JsonObject,
+    check_leaves,
+    dotenv_leaves,
+    ini_leaves,
+    json_leaves,
+    json_object,
+    syntax_problem,
+    yaml_leaves,
+)
 from .metadata import interpret
 from .model import MetadataProblem, Position, SopsMetadata
 
@@ -29,6 +40,7 @@ _DOTENV_MARKER = re.compile(rb"(?m)^sops_(mac|lastmodified|version)=")
 _DOTENV_LINE = re.compile(r"^sops_([A-Za-z0-9_]+)=(.*)$")
 _FLAT_SEGMENT = re.compile(r"^(list|map)_(.*)$")
 _JSON_SOPS_KEY = re.compile(r'"sops"\s*:')
+_ENC_MARK = b"ENC[AES256_GCM,"
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -39,7 +51,9 @@ except AttributeError:  # PyYAML built without libyaml
 def read_metadata(data: bytes) -> SopsMetadata | None:
     """The metadata of a SOPS file, or None when ``data`` is not one.
 
-    Broken metadata does not raise: it comes back with ``problems`` filled.
+    Broken files do not raise: the result comes back with ``problems``
+    filled, for the metadata and for the data part (syntax errors and values
+    left in clear where the file's rule says they must be encrypted).
     """
     if b"sops" not in data:
         return None
@@ -69,26 +83,59 @@ def _position(data: bytes, offset: int) -> Position:
 def _read_yaml(data: bytes, start: int) -> SopsMetadata | None:
     end_match = _YAML_BLOCK_END.search(data, data.find(b"\n", start) + 1 or len(data))
     end = end_match.start() if end_match else len(data)
-    block = data[start:end]
-    if not _YAML_SOPSISH.search(block):
+    # Values in ENC[...] make a file with a mangled sops block still a SOPS file.
+    if not _YAML_SOPSISH.search(data, start, end) and _ENC_MARK not in data:
         return None
     where = _position(data, start)
-    line_offset = where.line - 1
+
+    try:
+        documents = list(yaml.compose_all(data, Loader=_Loader))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = Position(mark.line + 1, mark.column + 1) if mark else where
+        reason = getattr(err, "problem", None) or "invalid YAML"
+        meta = _read_yaml_block(data[start:end], where)
+        meta.problems = [p for p in meta.problems if p.rule_id != "syntax"]
+        meta.problems.insert(0, syntax_problem("YAML", reason, at))
+        return meta
+
+    root = documents[0] if documents else None
+    sops_node = None
+    if isinstance(root, yaml.MappingNode):
+        sops_node = next((v for k, v in root.value if k.value == "sops"), None)
+    if sops_node is None:
+        meta = _read_yaml_block(data[start:end], where)
+        meta.problems.insert(
+            0,
+            MetadataProblem(
+                "the sops metadata is not in the first YAML document", where
+            ),
+        )
+    else:
+        meta = _interpret_yaml(sops_node, where, 0)
+    check_leaves(meta, yaml_leaves(documents, meta))
+    return meta
+
+
+def _read_yaml_block(block: bytes, where: Position) -> SopsMetadata:
+    """Metadata from the ``sops:`` block alone, for files whose data is broken."""
     try:
         root = yaml.compose(block, Loader=_Loader)
     except yaml.YAMLError as err:
         meta = SopsMetadata(store="yaml", position=where)
         mark = getattr(err, "problem_mark", None)
-        at = Position(mark.line + 1 + line_offset, mark.column + 1) if mark else where
+        at = Position(mark.line + where.line, mark.column + 1) if mark else where
         reason = getattr(err, "problem", None) or "invalid YAML"
-        meta.problems.append(
-            MetadataProblem(f"the sops block is not valid YAML: {reason}", at)
-        )
+        meta.problems.append(syntax_problem("YAML", reason, at))
         return meta
-    positions: dict[tuple[Any, ...], Position] = {}
-    value: object = None
     if isinstance(root, yaml.MappingNode) and root.value:
-        value = _yaml_value(root.value[0][1], (), positions, line_offset)
+        return _interpret_yaml(root.value[0][1], where, where.line - 1)
+    return interpret(None, "yaml", where, lambda _path: where)
+
+
+def _interpret_yaml(node: yaml.Node, where: Position, line_offset: int) -> SopsMetadata:
+    positions: dict[tuple[Any, ...], Position] = {}
+    value = _yaml_value(node, (), positions, line_offset)
 
     def locate(path: tuple[Any, ...]) -> Position:
         return positions.get(path, where)
@@ -136,7 +183,7 @@ def _yaml_value(
 
 
 def _read_json(data: bytes) -> SopsMetadata | None:
-    if b'"lastmodified"' not in data and b'"mac"' not in data:
+    if b'"lastmodified"' not in data and b'"mac"' not in data and _ENC_MARK not in data:
         return None
     text = data.decode("utf-8", errors="replace")
     keys = list(_JSON_SOPS_KEY.finditer(text))
@@ -145,13 +192,14 @@ def _read_json(data: bytes) -> SopsMetadata | None:
     offset = keys[-1].start()
     where = _char_position(text, offset)
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=json_object)
     except ValueError as err:
         meta = SopsMetadata(store="json", position=where)
         at = Position(getattr(err, "lineno", where.line), getattr(err, "colno", 1))
-        meta.problems.append(MetadataProblem(f"the file is not valid JSON: {err}", at))
+        reason = getattr(err, "msg", None) or str(err)
+        meta.problems.append(syntax_problem("JSON", reason, at))
         return meta
-    if not isinstance(document, dict) or "sops" not in document:
+    if not isinstance(document, JsonObject) or "sops" not in document:
         return None
     raw = document["sops"]
 
@@ -179,7 +227,9 @@ def _read_json(data: bytes) -> SopsMetadata | None:
         return where
 
     store = "binary" if set(document) == {"data", "sops"} else "json"
-    return interpret(raw, store, where, locate)
+    meta = interpret(raw, store, where, locate)
+    check_leaves(meta, json_leaves(document, text))
+    return meta
 
 
 def _char_position(text: str, offset: int) -> Position:
@@ -192,13 +242,30 @@ def _char_position(text: str, offset: int) -> Position:
 
 def _read_dotenv(data: bytes) -> SopsMetadata | None:
     text = data.decode("utf-8", errors="replace")
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    # Go splits on "\n" only; every other character belongs to the line.
+    lines = text.split("\n")
     entries: list[tuple[str, str, Position]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         match = _DOTENV_LINE.match(line)
         if match:
             entries.append((match.group(1), match.group(2), Position(number, 1)))
     where = entries[0][2] if entries else Position()
-    return _read_flat(entries, "dotenv", where)
+    meta = _read_flat(entries, "dotenv", where)
+    if crlf:
+        meta.problems.insert(
+            0,
+            syntax_problem(
+                "dotenv",
+                "the file has CRLF line ends: sops reads each '\\r' as part of "
+                "the value (lastmodified then does not parse)",
+                Position(1),
+            ),
+        )
+    check_leaves(meta, dotenv_leaves(lines, meta))
+    return meta
 
 
 def _read_ini(data: bytes, start: int) -> SopsMetadata | None:
@@ -216,7 +283,10 @@ def _read_ini(data: bytes, start: int) -> SopsMetadata | None:
         entries.append(
             (key.strip(), value.strip(), Position(where.line + 1 + number, column))
         )
-    return _read_flat(entries, "ini", where)
+    meta = _read_flat(entries, "ini", where)
+    lines = data.decode("utf-8", "replace").splitlines()
+    check_leaves(meta, ini_leaves(lines, meta))
+    return meta
 
 
 def _read_flat(

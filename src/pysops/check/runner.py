@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pathspec
 from . import builtin
 from .config import CheckConfig
 from .discovery import Candidate, compile_patterns, discover
-from .model import Finding, Report, RuleInfo
+from .model import Finding, Report, RuleInfo, SopsMetadata
 from .reader import read_metadata
 from .rules import check_rules
 
@@ -77,8 +77,8 @@ def run_check(
 def _check_file(
     config: CheckConfig,
     candidate: Candidate,
-    meta: builtin.SopsMetadata,
-    applies: builtin.Callable[[list[str]], bool],
+    meta: SopsMetadata,
+    applies: Callable[[list[str]], bool],
     sops_rules: builtin.SopsRules,
     now: datetime,
     use_rules: bool,
@@ -158,6 +158,16 @@ def _register_rules(report: Report, config: CheckConfig, use_rules: bool) -> Non
                 info.description,
                 info.url,
                 config.checks[check].level,
+            )
+    if config.checks["metadata"].enabled:
+        for rule_id in builtin.METADATA_RULES[1:]:
+            info = builtin.RULES[rule_id]
+            report.rules[rule_id] = RuleInfo(
+                info.rule_id,
+                info.title,
+                info.description,
+                info.url,
+                config.checks["metadata"].level,
             )
     if not use_rules:
         return

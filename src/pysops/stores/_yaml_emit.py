@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import EmitError
 from ..tree import DOTENV_LINES_TAG, Branch, Comment, Tagged, Timestamp
-from ._yaml_scalar import format_yaml_float, needs_quotes
+from ._yaml_scalar import _HINT_CHARS, format_yaml_float, needs_quotes
 
 # Strings made only of these characters are plain in any position.
 _SAFE = re.compile(
@@ -179,6 +179,13 @@ class Emitter:
         pad = " " * indent
         prefix = first_prefix
         for key, value in branch:
+            if key.__class__ is str and prefix is None and not pending:
+                key_text = key_texts.get(key)
+                if key_text is not None:
+                    text = _plain_scalar_text(value)
+                    if text is not None:
+                        out.append(f"{pad}{key_text}: {text}\n")
+                        continue
             if isinstance(key, Comment):
                 pending.append(key.text)
                 continue
@@ -187,13 +194,6 @@ class Emitter:
                 pending = []
             lead = pad if prefix is None else prefix
             prefix = None
-            if key.__class__ is str:
-                key_text = key_texts.get(key)
-                if key_text is not None:
-                    text = _plain_scalar_text(value)
-                    if text is not None:
-                        out.append(f"{lead}{key_text}: {text}\n")
-                        continue
             self._item(lead, key, value, indent)
         if pending:
             self._comments(pending, indent)
@@ -346,10 +346,14 @@ class Emitter:
 
 
 def _plain_scalar_text(value: Any) -> str | None:
-    """The text of a common scalar that needs no quoting, tag or block; else ``None``."""
+    """The text of a scalar that needs no quotes, tag or block (else ``None``)."""
     cls = value.__class__
     if cls is str:
-        return value if is_plain_at_once(value) else None
+        if _SAFE.match(value) is None and _ENC_VALUE.match(value) is None:
+            return None
+        return value if value[0] not in _HINT_CHARS or not needs_quotes(value) else None
+    if cls is float:
+        return format_yaml_float(value)
     if cls is int:
         return str(value) if -_INT64_MAX <= value <= _INT64_MAX else None
     if cls is bool:

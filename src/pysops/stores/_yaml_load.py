@@ -50,7 +50,7 @@ def _composer_type() -> type:
     """libyaml's composer with tag resolution left to pysops (nodes keep ``None``)."""
     from yaml import _yaml
 
-    class Composer(_yaml.CParser):  # type: ignore[misc, name-defined]
+    class Composer(_yaml.CParser):  # type: ignore[misc]
         def descend_resolver(self, parent: Any, index: Any) -> None:
             return None
 
@@ -106,7 +106,7 @@ class _Comment:
 
 
 def _scan_comments(text: str) -> list[_Comment]:
-    """Every '#' at a line start or after a blank; those inside scalars are skipped later."""
+    """Every "#" at a line start or after a blank (skipped later inside scalars)."""
     found = []
     line = 0
     last = 0
@@ -419,13 +419,12 @@ class Loader:
         while True:
             start = node.start_mark.index
             end = node.end_mark.index
+            end_line: int = node.end_mark.line
             if node.__class__ is ScalarNode:
-                return node.end_mark.line if end > start else None
+                return end_line if end > start else None
             is_map = node.__class__ is MappingNode
             if node.flow_style:
-                if self._has_bracket(node, is_map, start):
-                    return node.end_mark.line
-                return None
+                return end_line if self._has_bracket(node, is_map, start) else None
             if not node.value:
                 return None
             node = node.value[-1][1] if is_map else node.value[-1]
