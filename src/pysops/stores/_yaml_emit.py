@@ -10,6 +10,7 @@ comments), no line wrapping.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import re
 from typing import Any
@@ -309,6 +310,9 @@ class Emitter:
             if value.tag != DOTENV_LINES_TAG:
                 tag = _tag_text(value.tag) + " "
             value = value.value
+        if isinstance(value, str) and not tag and _has_raw_bytes(value):
+            self.out.append(lead + self._binary(value, body_indent))
+            return
         if isinstance(value, str):
             if value == "<<":
                 self.out.append(f"{lead}{tag or '!!merge '}<<\n")
@@ -329,6 +333,18 @@ class Emitter:
                 # float it reads them as it reads every other wide integer.
                 tag, text = "!!float ", text + ".0"
         self.out.append(f"{lead}{tag}{text}\n")
+
+    def _binary(self, s: str, indent: int) -> str:
+        """Bytes that are not UTF-8, written as go-yaml writes them: ``!!binary``.
+
+        The base64 text is cut into lines of 70 characters; when there is more
+        than one line each ends with a newline, and the value becomes a block.
+        """
+        encoded = base64.b64encode(s.encode("utf-8", "surrogateescape")).decode("ascii")
+        if len(encoded) < _BINARY_LINE:
+            return f"!!binary {encoded}\n"
+        lines = [encoded[i : i + _BINARY_LINE] for i in range(0, len(encoded), _BINARY_LINE)]
+        return "!!binary " + self._literal("\n".join(lines) + "\n", indent)
 
     def _literal(self, s: str, indent: int) -> str:
         header = "|"
@@ -361,6 +377,18 @@ def _plain_scalar_text(value: Any) -> str | None:
     if value is None:
         return "null"
     return None
+
+
+_BINARY_LINE = 70
+
+
+def _has_raw_bytes(s: str) -> bool:
+    """Whether a string carries bytes that are not UTF-8 (kept as surrogates)."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _is_uint64_only(value: int) -> bool:

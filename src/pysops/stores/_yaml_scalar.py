@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ..errors import StoreError
 from ..tree import Tagged, Timestamp
 
 _STD_PREFIX = "tag:yaml.org,2002:"
@@ -200,8 +201,9 @@ def resolve_tagged(tag: str, text: str, plain: bool) -> Any:
         try:
             raw = base64.b64decode("".join(text.split()), validate=True)
         except (binascii.Error, ValueError):
-            return None
-        return raw.decode("utf-8", "replace")
+            raise StoreError("!!binary value contains invalid base64 data") from None
+        # Bytes that are not UTF-8 stay bytes (as surrogates), as in a Go string.
+        return raw.decode("utf-8", "surrogateescape")
     if short == "!!merge":
         return text
     if short in ("!!int", "!!float", "!!bool", "!!null", "!!timestamp"):
