@@ -182,7 +182,10 @@ def _comment_lines(comment: str, trim_plain: bool) -> list[str]:
 
 
 def _quoted_key(name: str) -> str:
-    if '"' in name or any(d in name for d in _DELIMITERS):
+    # NOTE: go-ini writes a key starting with "#" or ";" (such as the "#1" it
+    # makes of a "-" key) bare, and then reads that line back as a comment, so
+    # Go sops loses the value; quoting keeps it, and go-ini reads it as a key.
+    if '"' in name or any(d in name for d in _DELIMITERS) or name[:1] in ("#", ";"):
         return "`" + name + "`"
     if "`" in name:
         return '"""' + name + '"""'
