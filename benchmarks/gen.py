@@ -43,7 +43,13 @@ STAMP = "gen-v4"
 SMALL = 1_000
 MEDIUM = 100_000
 LARGE = 5_000_000
-SIZES = {"small": SMALL, "medium": MEDIUM, "x1": LARGE // 16, "x4": LARGE // 4, "large": LARGE}
+SIZES = {
+    "small": SMALL,
+    "medium": MEDIUM,
+    "x1": LARGE // 16,
+    "x4": LARGE // 4,
+    "large": LARGE,
+}
 REPOS = (300, 20, 80, 320)
 GO_JSON_LIMIT = 2_000_000
 
@@ -68,7 +74,9 @@ def go_sops() -> Path:
 
 
 def _word(rng: random.Random, n: int) -> str:
-    return rng.choice(string.ascii_letters) + "".join(rng.choice(_ALNUM) for _ in range(n - 1))
+    return rng.choice(string.ascii_letters) + "".join(
+        rng.choice(_ALNUM) for _ in range(n - 1)
+    )
 
 
 def record(rng: random.Random, i: int) -> dict[str, object]:
@@ -87,8 +95,13 @@ def record(rng: random.Random, i: int) -> dict[str, object]:
             "token": _word(rng, 40),
         },
         "hosts": [f"host-{rng.randrange(1000)}.example.internal" for _ in range(3)],
-        "limits": {"cpu": rng.randrange(100, 4000), "memory": rng.randrange(128, 65536)},
-        "replicas": [{"zone": f"zone-{z}", "count": rng.randrange(1, 9)} for z in "abc"],
+        "limits": {
+            "cpu": rng.randrange(100, 4000),
+            "memory": rng.randrange(128, 65536),
+        },
+        "replicas": [
+            {"zone": f"zone-{z}", "count": rng.randrange(1, 9)} for z in "abc"
+        ],
         "env": env,
         "description": " ".join(_word(rng, rng.randrange(3, 9)) for _ in range(12)),
     }
@@ -121,7 +134,9 @@ def to_yaml(value: dict[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _yaml_map(value: dict[str, object], pad: str, lines: list[str], first: str = "") -> None:
+def _yaml_map(
+    value: dict[str, object], pad: str, lines: list[str], first: str = ""
+) -> None:
     lead = first
     for key, item in value.items():
         prefix = lead or pad
@@ -144,7 +159,11 @@ def _yaml_map(value: dict[str, object], pad: str, lines: list[str], first: str =
 
 def _strip_comments(value: object) -> object:
     if isinstance(value, dict):
-        return {k: _strip_comments(v) for k, v in value.items() if not isinstance(k, Comment)}
+        return {
+            k: _strip_comments(v)
+            for k, v in value.items()
+            if not isinstance(k, Comment)
+        }
     if isinstance(value, list):
         return [_strip_comments(v) for v in value]
     return value
@@ -170,8 +189,13 @@ def new_identity(path: Path) -> str:
 
 def encrypt_go(plain: Path, enc: Path, recipient: str, env: dict[str, str]) -> None:
     with enc.open("wb") as out:
-        subprocess.run([str(go_sops()), "encrypt", "--age", recipient, str(plain)],
-                       stdout=out, check=True, env=env, cwd=plain.parent)
+        subprocess.run(
+            [str(go_sops()), "encrypt", "--age", recipient, str(plain)],
+            stdout=out,
+            check=True,
+            env=env,
+            cwd=plain.parent,
+        )
 
 
 def encrypt_library(plain: Path, enc: Path, recipient: str) -> None:
@@ -180,7 +204,9 @@ def encrypt_library(plain: Path, enc: Path, recipient: str) -> None:
     from pysops.stores import get_store
 
     store = get_store("json" if plain.suffix == ".json" else "yaml")
-    enc.write_bytes(sopsfile.encrypt(plain.read_bytes(), store, store, [[AgeKey(recipient)]]))
+    enc.write_bytes(
+        sopsfile.encrypt(plain.read_bytes(), store, store, [[AgeKey(recipient)]])
+    )
 
 
 def base_env(key_file: Path) -> dict[str, str]:
@@ -200,7 +226,8 @@ def make_repo(count: int, rec_a: str, rec_b: str, env: dict[str, str]) -> None:
     pristine = repo / "pristine"
     pristine.mkdir(parents=True, exist_ok=True)
     (pristine / ".sops.yaml").write_text(
-        f"creation_rules:\n    - path_regex: .*\n      age: {rec_a},{rec_b}\n")
+        f"creation_rules:\n    - path_regex: .*\n      age: {rec_a},{rec_b}\n"
+    )
     plain_dir = repo / "plain"
     plain_dir.mkdir(exist_ok=True)
 
@@ -239,7 +266,9 @@ def generate(force: bool = False) -> Path:
             print(f"gen: {enc.name} {enc.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
 
     dotenv = OUT / "small.env"
-    dotenv.write_text("".join(f"VAR_{i:02d}={_word(random.Random(i), 20)}\n" for i in range(20)))
+    dotenv.write_text(
+        "".join(f"VAR_{i:02d}={_word(random.Random(i), 20)}\n" for i in range(20))
+    )
     encrypt_go(dotenv, OUT / "small.enc.env", rec_a, env)
 
     for count in REPOS:
@@ -251,7 +280,9 @@ def generate(force: bool = False) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--force", action="store_true", help="regenerate even if up to date")
+    parser.add_argument(
+        "--force", action="store_true", help="regenerate even if up to date"
+    )
     args = parser.parse_args()
     print(generate(force=args.force))
     return 0

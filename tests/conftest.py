@@ -21,12 +21,28 @@ if os.environ.get("CI"):
 
 # Variables that would let a test pick up keys or config from the developer.
 _SOPS_ENV = [
-    "SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_RECIPIENTS",
-    "SOPS_AGE_SSH_PRIVATE_KEY_FILE", "SOPS_AGE_SSH_PRIVATE_KEY_CMD", "SOPS_PGP_FP",
-    "SOPS_KMS_ARN", "SOPS_GCP_KMS_IDS", "SOPS_AZURE_KEYVAULT_URLS", "SOPS_VAULT_URIS",
-    "SOPS_HUAWEICLOUD_KMS_IDS", "SOPS_CONFIG", "SOPS_EDITOR", "EDITOR",
-    "SOPS_DECRYPTION_ORDER", "SOPS_KEYSERVICE", "SOPS_ENABLE_LOCAL_KEYSERVICE",
-    "VAULT_ADDR", "VAULT_TOKEN", "GNUPGHOME", "XDG_CONFIG_HOME",
+    "SOPS_AGE_KEY",
+    "SOPS_AGE_KEY_FILE",
+    "SOPS_AGE_KEY_CMD",
+    "SOPS_AGE_RECIPIENTS",
+    "SOPS_AGE_SSH_PRIVATE_KEY_FILE",
+    "SOPS_AGE_SSH_PRIVATE_KEY_CMD",
+    "SOPS_PGP_FP",
+    "SOPS_KMS_ARN",
+    "SOPS_GCP_KMS_IDS",
+    "SOPS_AZURE_KEYVAULT_URLS",
+    "SOPS_VAULT_URIS",
+    "SOPS_HUAWEICLOUD_KMS_IDS",
+    "SOPS_CONFIG",
+    "SOPS_EDITOR",
+    "EDITOR",
+    "SOPS_DECRYPTION_ORDER",
+    "SOPS_KEYSERVICE",
+    "SOPS_ENABLE_LOCAL_KEYSERVICE",
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+    "GNUPGHOME",
+    "XDG_CONFIG_HOME",
 ]
 
 
@@ -95,18 +111,39 @@ def go_sops() -> Path:
     return path
 
 
-def run_go(go: Path, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-           input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_go(
+    go: Path,
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run Go sops; never with --version (it reaches for the network)."""
     assert "--version" not in args
     full_env = dict(os.environ, SOPS_DISABLE_VERSION_CHECK="1", **(env or {}))
-    return subprocess.run([str(go), *args], cwd=cwd, env=full_env, input=input,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [str(go), *args],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        timeout=120,
+    )
 
 
-def run_pysops(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-               input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_pysops(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run pysops as a separate process, exactly as a user's script would."""
     full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "pysops", *args], cwd=cwd, env=full_env,
-                          input=input, capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pysops", *args],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        timeout=120,
+    )

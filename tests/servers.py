@@ -206,9 +206,14 @@ def start_moto() -> tuple[Any, MotoKms]:
             }
         ],
     }
-    role_arn = iam.create_role(
-        RoleName="pysops-test", AssumeRolePolicyDocument=json.dumps(trust)
-    )["Role"]["Arn"]
+    try:
+        role_arn = iam.create_role(
+            RoleName="pysops-test", AssumeRolePolicyDocument=json.dumps(trust)
+        )["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        # moto keeps its accounts per process, so a second server started by
+        # another test module already has the role the first one made.
+        role_arn = iam.get_role(RoleName="pysops-test")["Role"]["Arn"]
     return server, MotoKms(endpoint, key_arn, role_arn)
 
 

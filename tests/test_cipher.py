@@ -52,7 +52,14 @@ def test_decrypted_values_keep_their_ciphertext_when_encrypted_again() -> None:
     assert cipher.encrypt("other", "k:") != first
 
 
-@pytest.mark.parametrize("bad", ["ENC[AES256_GCM,data:!!,iv:AA==,tag:AA==,type:str]", "hello", "ENC[AES256_GCM,data:]"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "ENC[AES256_GCM,data:!!,iv:AA==,tag:AA==,type:str]",
+        "hello",
+        "ENC[AES256_GCM,data:]",
+    ],
+)
 def test_malformed_values(bad: str) -> None:
     with pytest.raises(CipherError):
         ValueCipher(KEY).decrypt(bad, "a:")
@@ -60,10 +67,17 @@ def test_malformed_values(bad: str) -> None:
 
 
 def test_mac_is_sha512_of_values_in_order() -> None:
-    tree = Branch([
-        (Comment(" top"), None), ("name", "alice"), ("age", 30), ("pi", 3.14), ("ok", True),
-        ("list", ["a", 2]), ("nested", Branch([("secret_unencrypted", "plain")])),
-    ])
+    tree = Branch(
+        [
+            (Comment(" top"), None),
+            ("name", "alice"),
+            ("age", 30),
+            ("pi", 3.14),
+            ("ok", True),
+            ("list", ["a", 2]),
+            ("nested", Branch([("secret_unencrypted", "plain")])),
+        ]
+    )
     mac = encrypt_branches([tree], ValueCipher(KEY), EncryptionRules())
     assert mac == hashlib.sha512(b"alice303.14Truea2plain").hexdigest().upper()
     assert tree[5][1][0].startswith("ENC[")
@@ -77,6 +91,10 @@ def test_mac_only_encrypted_differs_and_skips_clear_values() -> None:
         return Branch([("a", "x"), ("b_unencrypted", "y")])
 
     full = encrypt_branches([build()], ValueCipher(KEY), EncryptionRules())
-    only = encrypt_branches([build()], ValueCipher(KEY), EncryptionRules(), mac_only_encrypted=True)
-    expected = hashlib.sha512(hashlib.sha256(b"sops").digest() + b"x").hexdigest().upper()
+    only = encrypt_branches(
+        [build()], ValueCipher(KEY), EncryptionRules(), mac_only_encrypted=True
+    )
+    expected = (
+        hashlib.sha512(hashlib.sha256(b"sops").digest() + b"x").hexdigest().upper()
+    )
     assert only == expected != full

@@ -38,8 +38,13 @@ def reopen(doc: sopsfile.SopsFile) -> sopsfile.SopsFile:
 def test_diff_key_groups(tmp_path: Path) -> None:
     k1, k2, k3 = (age(make_age_key(tmp_path, f"{i}.txt")) for i in range(3))
     diffs = editing.diff_key_groups([[k1, k2]], [[age_like(k2), k3], [k1]])
-    assert [(len(d.kept), len(d.added), len(d.removed)) for d in diffs] == [(1, 1, 1), (0, 1, 0)]
-    assert diffs[0].removed[0].identifier == k1.identifier and all(d.changes for d in diffs)
+    assert [(len(d.kept), len(d.added), len(d.removed)) for d in diffs] == [
+        (1, 1, 1),
+        (0, 1, 0),
+    ]
+    assert diffs[0].removed[0].identifier == k1.identifier and all(
+        d.changes for d in diffs
+    )
 
 
 def age_like(key):  # type: ignore[no-untyped-def]
@@ -63,8 +68,12 @@ def test_reserved_key_is_refused(doc: sopsfile.SopsFile) -> None:
         editing.replace_branches(reopen(doc), [Branch([("sops", 1)])])
 
 
-def test_rotate_changes_data_key_and_keys(doc: sopsfile.SopsFile, tmp_path: Path,
-                                          age_key: AgeKey, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rotate_changes_data_key_and_keys(
+    doc: sopsfile.SopsFile,
+    tmp_path: Path,
+    age_key: AgeKey,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     other = make_age_key(tmp_path, "other.txt")
     opened = reopen(doc)
     old_key = opened.data_key
@@ -79,12 +88,16 @@ def test_rotate_changes_data_key_and_keys(doc: sopsfile.SopsFile, tmp_path: Path
     assert reopen(opened).branches[0][0] == ("a", "x")
 
 
-def test_update_keys_and_groups_keep_values(doc: sopsfile.SopsFile, tmp_path: Path) -> None:
+def test_update_keys_and_groups_keep_values(
+    doc: sopsfile.SopsFile, tmp_path: Path
+) -> None:
     others = [age(make_age_key(tmp_path, f"g{i}.txt")) for i in range(2)]
     before = list(doc.branches[0])
     mac = doc.metadata.mac
     opened = reopen(doc)
-    encrypted = sopsfile.SopsFile(list(doc.branches), doc.metadata, opened.data_key, opened.cipher)
+    encrypted = sopsfile.SopsFile(
+        list(doc.branches), doc.metadata, opened.data_key, opened.cipher
+    )
     editing.add_group(encrypted, [others[0]])
     assert encrypted.metadata.shamir_threshold == 2
     editing.add_group(encrypted, [others[1]], threshold=2)

@@ -16,13 +16,19 @@ from pysops.stores import get_store
 from pysops.tree import Branch
 
 RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
-keys = st.text(string.ascii_letters + string.digits + "_-", min_size=1, max_size=12).filter(
-    lambda k: k != "sops" and not k.startswith("sops_"))
+keys = st.text(
+    string.ascii_letters + string.digits + "_-", min_size=1, max_size=12
+).filter(lambda k: k != "sops" and not k.startswith("sops_"))
 texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
 scalars = st.one_of(
-    texts, st.integers(-(2**70), 2**70), st.booleans(), st.none(),
+    texts,
+    st.integers(-(2**70), 2**70),
+    st.booleans(),
+    st.none(),
     st.floats(allow_nan=False, allow_infinity=False),
 )
 
@@ -31,13 +37,35 @@ def branches_of(values: st.SearchStrategy[object]) -> st.SearchStrategy[Branch]:
     return st.dictionaries(keys, values, max_size=6).map(lambda d: Branch(d.items()))
 
 
-nested = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), branches_of(inner)), max_leaves=25)
+nested = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), branches_of(inner)),
+    max_leaves=25,
+)
 TREES = {
     "yaml": branches_of(nested),
     "json": branches_of(nested),
-    "dotenv": branches_of(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\n\r"), max_size=20)),
-    "ini": st.dictionaries(keys, branches_of(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs"), blacklist_characters="\n\r#;\"'`\\"), max_size=20)), max_size=3)
-    .map(lambda d: Branch([("DEFAULT", Branch())] + list(d.items()))),
+    "dotenv": branches_of(
+        st.text(
+            st.characters(
+                blacklist_categories=("Cs", "Cc"), blacklist_characters="\n\r"
+            ),
+            max_size=20,
+        )
+    ),
+    "ini": st.dictionaries(
+        keys,
+        branches_of(
+            st.text(
+                st.characters(
+                    blacklist_categories=("Cs", "Cc", "Zs"),
+                    blacklist_characters="\n\r#;\"'`\\",
+                ),
+                max_size=20,
+            )
+        ),
+        max_size=3,
+    ).map(lambda d: Branch([("DEFAULT", Branch())] + list(d.items()))),
 }
 
 
@@ -86,7 +114,9 @@ flat = branches_of(st.text(min_size=1, max_size=10)).filter(lambda b: len(b) > 0
 
 @SETTINGS
 @given(flat, st.data())
-def test_tampering_with_any_value_is_detected(tree: Branch, data: st.DataObject) -> None:
+def test_tampering_with_any_value_is_detected(
+    tree: Branch, data: st.DataObject
+) -> None:
     encrypted, data_key = _encrypted_json(tree)
     text = encrypted.decode()
     starts = [i for i in range(len(text)) if text.startswith("data:", i)]

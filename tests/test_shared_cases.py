@@ -24,7 +24,9 @@ def _cases() -> list[Path]:
 @pytest.mark.parametrize("script", _cases(), ids=lambda p: p.parent.name)
 def test_reported_case_passes(script: Path) -> None:
     result = subprocess.run(
-        ["bash", str(script)], env={"PATH": "/usr/bin:/bin", "CANDIDATE": f"{sys.executable} -m pysops"},
-        capture_output=True, timeout=120,
+        ["bash", str(script)],
+        env={"PATH": "/usr/bin:/bin", "CANDIDATE": f"{sys.executable} -m pysops"},
+        capture_output=True,
+        timeout=120,
     )
     assert result.returncode == 0, (result.stdout + result.stderr).decode()

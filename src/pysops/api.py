@@ -21,23 +21,35 @@ from .tree import to_plain
 PathLike = str | os.PathLike[str]
 
 
-def decrypt_data(data: bytes, format: str, *, ignore_mac: bool = False,
-                 decryption_order: Sequence[str] = DEFAULT_DECRYPTION_ORDER) -> bytes:
+def decrypt_data(
+    data: bytes,
+    format: str,
+    *,
+    ignore_mac: bool = False,
+    decryption_order: Sequence[str] = DEFAULT_DECRYPTION_ORDER,
+) -> bytes:
     """Decrypt the bytes of an encrypted file; the plaintext in the same format."""
     store = get_store(format)
     branches, metadata = sopsfile.load(data, store)
-    doc = sopsfile.open_encrypted(branches, metadata, ignore_mac=ignore_mac,
-                                  decryption_order=decryption_order)
+    doc = sopsfile.open_encrypted(
+        branches, metadata, ignore_mac=ignore_mac, decryption_order=decryption_order
+    )
     return store.emit_plain(doc.branches)
 
 
-def decrypt_file(path: PathLike, *, format: str | None = None, ignore_mac: bool = False) -> bytes:
+def decrypt_file(
+    path: PathLike, *, format: str | None = None, ignore_mac: bool = False
+) -> bytes:
     """Decrypt a file; ``format`` defaults to the one its extension names."""
     name = os.fspath(path)
-    return decrypt_data(Path(name).read_bytes(), resolve_store_name(format, name), ignore_mac=ignore_mac)
+    return decrypt_data(
+        Path(name).read_bytes(), resolve_store_name(format, name), ignore_mac=ignore_mac
+    )
 
 
-def load_file(path: PathLike, *, format: str | None = None, ignore_mac: bool = False) -> Any:
+def load_file(
+    path: PathLike, *, format: str | None = None, ignore_mac: bool = False
+) -> Any:
     """Decrypt a file into Python data: dicts, lists and scalars, comments dropped.
 
     A multi-document YAML file gives a list with one item per document.
@@ -50,8 +62,9 @@ def load_file(path: PathLike, *, format: str | None = None, ignore_mac: bool = F
     return plain[0] if len(plain) == 1 else plain
 
 
-def encrypt_data(data: bytes, format: str, *, age: Sequence[str] = (),
-                 filename: str | None = None) -> bytes:
+def encrypt_data(
+    data: bytes, format: str, *, age: Sequence[str] = (), filename: str | None = None
+) -> bytes:
     """Encrypt plaintext bytes for age recipients, or by the ``.sops.yaml`` rule.
 
     Without recipients the creation rule matching ``filename`` (looked up from
@@ -69,14 +82,24 @@ def encrypt_data(data: bytes, format: str, *, age: Sequence[str] = (),
         args = Parsed()
         recipe = recipe_for(args, filename or f"file.{format}", load_config_for(args))
         doc = sopsfile.new_document(
-            branches, recipe.key_groups, shamir_threshold=recipe.shamir_threshold,
-            rules=recipe.rules, mac_only_encrypted=recipe.mac_only_encrypted,
+            branches,
+            recipe.key_groups,
+            shamir_threshold=recipe.shamir_threshold,
+            rules=recipe.rules,
+            mac_only_encrypted=recipe.mac_only_encrypted,
         )
     sopsfile.seal(doc)
     return store.emit_encrypted(doc.branches, doc.metadata.to_branch())
 
 
-def encrypt_file(path: PathLike, *, age: Sequence[str] = (), format: str | None = None) -> bytes:
+def encrypt_file(
+    path: PathLike, *, age: Sequence[str] = (), format: str | None = None
+) -> bytes:
     """Encrypt a plaintext file and return the encrypted bytes (the file is not changed)."""
     name = os.fspath(path)
-    return encrypt_data(Path(name).read_bytes(), resolve_store_name(format, name), age=age, filename=name)
+    return encrypt_data(
+        Path(name).read_bytes(),
+        resolve_store_name(format, name),
+        age=age,
+        filename=name,
+    )

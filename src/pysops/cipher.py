@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from binascii import Error as _B64Error
 from binascii import a2b_base64, b2a_base64
 from collections.abc import Callable
@@ -27,6 +28,8 @@ _ENC_RE = re.compile(r"ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]", 
 _STRICT_ENC_RE = re.compile(
     r"ENC\[AES256_GCM,data:([^,]+),iv:([^,]+),tag:([^,]+),type:([^,\]]+)\]\Z"
 )
+# What binascii's strict mode (Python 3.11+) accepts, for Python 3.10.
+_STRICT_B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
 
 
 class CipherError(Exception):
@@ -45,7 +48,11 @@ def _unb64(text: str) -> bytes:
     if len(text) % 4:
         raise CipherError("invalid base64 in encrypted value")
     try:
-        return a2b_base64(text, strict_mode=True)
+        if sys.version_info >= (3, 11):
+            return a2b_base64(text, strict_mode=True)
+        if not _STRICT_B64_RE.match(text):
+            raise _B64Error("not strict base64")
+        return a2b_base64(text)
     except (_B64Error, ValueError):
         raise CipherError("invalid base64 in encrypted value") from None
 
@@ -59,7 +66,9 @@ class ValueCipher:
     small diff.  ``random`` is injectable for reproducible tests.
     """
 
-    def __init__(self, data_key: bytes, random: Callable[[int], bytes] = os.urandom) -> None:
+    def __init__(
+        self, data_key: bytes, random: Callable[[int], bytes] = os.urandom
+    ) -> None:
         if len(data_key) != DATA_KEY_SIZE:
             raise ValueError("the data key must be 32 bytes long")
         self._aead = AESGCM(data_key)
@@ -72,7 +81,9 @@ class ValueCipher:
         if not plaintext and type_tag in ("str", "comment"):
             return ""
         iv = self._stash.get((aad, type_tag, plaintext)) or self._random(IV_SIZE)
-        sealed = self._aead.encrypt(iv, plaintext, aad.encode("utf-8", "surrogateescape"))
+        sealed = self._aead.encrypt(
+            iv, plaintext, aad.encode("utf-8", "surrogateescape")
+        )
         return (
             f"ENC[AES256_GCM,data:{_b64(sealed[:-TAG_SIZE])},iv:{_b64(iv)},"
             f"tag:{_b64(sealed[-TAG_SIZE:])},type:{type_tag}]"
@@ -92,7 +103,9 @@ class ValueCipher:
             raise CipherError("encrypted value has an empty IV")
         try:
             plaintext = self._aead.decrypt(
-                iv, _unb64(data_text) + _unb64(tag_text), aad.encode("utf-8", "surrogateescape")
+                iv,
+                _unb64(data_text) + _unb64(tag_text),
+                aad.encode("utf-8", "surrogateescape"),
             )
         except InvalidTag:
             raise CipherError("authentication failed") from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from functools import partial
+from typing import Protocol, TypeVar
 
 from .errors import DataKeyUnavailable, SopsError
 from .exitcodes import DUPLICATE_DECRYPTION_KEY_TYPE, ERROR_ENCRYPTING_TREE
@@ -17,6 +18,7 @@ DATA_KEY_SIZE = 32
 #: key types tried first within a group unless told otherwise (Go sops' default)
 DEFAULT_DECRYPTION_ORDER = ("age", "pgp")
 
+_T = TypeVar("_T")
 
 
 class KeyAccess(Protocol):
@@ -43,15 +45,27 @@ class LocalAccess:
 LOCAL: tuple[KeyAccess, ...] = (LocalAccess(),)
 
 
-def _first_success(key: MasterKey, services: Sequence[KeyAccess], call: Callable[[KeyAccess], object]) -> object:
+def _first_success(
+    key: MasterKey, services: Sequence[KeyAccess], call: Callable[[KeyAccess], _T]
+) -> _T:
     """Try each service in turn; the first that succeeds wins."""
     errors: list[str] = []
     for service in services:
         try:
             return call(service)
         except SopsError as err:
-            errors.append(err.message if len(services) == 1 else f"{service}: {err.message}")
+            errors.append(
+                err.message if len(services) == 1 else f"{service}: {err.message}"
+            )
     raise SopsError("; ".join(errors) or "no key service to use")
+
+
+def _wrap_with(key: MasterKey, data_key: bytes, service: KeyAccess) -> None:
+    service.encrypt(key, data_key)
+
+
+def _unwrap_with(key: MasterKey, service: KeyAccess) -> bytes:
+    return service.decrypt(key)
 
 
 def parse_decryption_order(text: str) -> tuple[str, ...]:
@@ -76,7 +90,9 @@ def new_data_key() -> bytes:
 
 
 def wrap_data_key(
-    data_key: bytes, key_groups: Sequence[KeyGroup], threshold: int,
+    data_key: bytes,
+    key_groups: Sequence[KeyGroup],
+    threshold: int,
     services: Sequence[KeyAccess] = LOCAL,
 ) -> None:
     """Wrap ``data_key`` for every master key (Shamir shares with several groups).
@@ -90,10 +106,10 @@ def wrap_data_key(
         parts = split(data_key, len(key_groups), threshold)
     else:
         parts = [data_key] * len(key_groups)
-    for group, part in zip(key_groups, parts):
+    for group, part in zip(key_groups, parts, strict=True):
         for key in group:
             try:
-                _first_success(key, services, lambda svc, k=key, p=part: svc.encrypt(k, p))
+                _first_success(key, services, partial(_wrap_with, key, part))
             except SopsError as err:
                 raise SopsError(
                     f"could not wrap the data key for {key.type_id} key {key.identifier}: {err}",
@@ -125,10 +141,17 @@ def recover_data_key(
         for key in _ordered(group, order):
             label = f"{key.type_id} {key.identifier}"
             try:
-                part = bytes(_first_success(key, services, lambda svc, k=key: svc.decrypt(k)))  # type: ignore[call-overload]
+                part = bytes(_first_success(key, services, partial(_unwrap_with, key)))
             except SopsError as err:
                 log.debug("key %s failed: %s", label, err)
-                failures.append((label if len(key_groups) == 1 else f"group {index + 1}: {label}", str(err)))
+                failures.append(
+                    (
+                        label
+                        if len(key_groups) == 1
+                        else f"group {index + 1}: {label}",
+                        str(err),
+                    )
+                )
                 continue
             log.debug("key %s unwrapped the data key", label)
             parts.append(part)
@@ -139,7 +162,7 @@ def recover_data_key(
     # 2. Enough parts? One group gives the key itself, several are combined.
     if len(parts) < needed:
         if len(key_groups) > 1:
-            message = (f"only {len(parts)} of the {needed} key groups needed could be decrypted")
+            message = f"only {len(parts)} of the {needed} key groups needed could be decrypted"
         else:
             message = "no master key could decrypt the data key"
         raise DataKeyUnavailable(message, failures)

@@ -46,15 +46,23 @@ class _Walk:
         rules = rules.with_default()
         self.unenc_suffix = rules.unencrypted_suffix
         self.enc_suffix = rules.encrypted_suffix
-        self.unenc_re = compile_go_regex(rules.unencrypted_regex) if rules.unencrypted_regex else None
-        self.enc_re = compile_go_regex(rules.encrypted_regex) if rules.encrypted_regex else None
+        self.unenc_re = (
+            compile_go_regex(rules.unencrypted_regex)
+            if rules.unencrypted_regex
+            else None
+        )
+        self.enc_re = (
+            compile_go_regex(rules.encrypted_regex) if rules.encrypted_regex else None
+        )
         self.unenc_comment_re = (
             compile_go_regex(rules.unencrypted_comment_regex)
-            if rules.unencrypted_comment_regex else None
+            if rules.unencrypted_comment_regex
+            else None
         )
         self.enc_comment_re = (
             compile_go_regex(rules.encrypted_comment_regex)
-            if rules.encrypted_comment_regex else None
+            if rules.encrypted_comment_regex
+            else None
         )
         # Key rules start from "encrypted" unless an encrypted_* rule is set.
         self.root_state = not (self.enc_suffix or self.enc_re)
@@ -75,10 +83,14 @@ class _Walk:
             return True
         return state
 
-    def should_encrypt(self, state: bool, comments: list[list[str]], is_comment: bool) -> bool:
+    def should_encrypt(
+        self, state: bool, comments: list[list[str]], is_comment: bool
+    ) -> bool:
         encrypted = state
         if self.unenc_comment_re is not None:
-            if any(self.unenc_comment_re.search(c) for level in comments for c in level):
+            if any(
+                self.unenc_comment_re.search(c) for level in comments for c in level
+            ):
                 encrypted = False
         if self.enc_comment_re is not None:
             encrypted = False
@@ -94,7 +106,9 @@ class _Walk:
 
     # -- walking ---------------------------------------------------------------
 
-    def branch(self, branch: Branch, prefix: str, state: bool, comments: list[list[str]]) -> None:
+    def branch(
+        self, branch: Branch, prefix: str, state: bool, comments: list[list[str]]
+    ) -> None:
         level: list[str] = []
         comments = [*comments, level]
         comment_aad = prefix or ":"
@@ -105,16 +119,25 @@ class _Walk:
                 if isinstance(key, Comment):
                     level.append(key.text)
                     done = self.comment(key, comment_aad, state, comments)
-                    branch[i] = (done if isinstance(done, Comment) else Comment(done), None)
+                    branch[i] = (
+                        done if isinstance(done, Comment) else Comment(done),
+                        None,
+                    )
                     continue
                 if not isinstance(key, str):
                     raise TreeCryptError(
-                        f"only string keys are supported, found {type(key).__name__}")
-            branch[i] = (key, value_of(value, prefix + key + ":", child_state(state, key), comments))
+                        f"only string keys are supported, found {type(key).__name__}"
+                    )
+            branch[i] = (
+                key,
+                value_of(value, prefix + key + ":", child_state(state, key), comments),
+            )
             if level:
                 level.clear()
 
-    def sequence(self, items: list[Any], aad: str, state: bool, comments: list[list[str]]) -> None:
+    def sequence(
+        self, items: list[Any], aad: str, state: bool, comments: list[list[str]]
+    ) -> None:
         level: list[str] = []
         comments = [*comments, level]
         for i, item in enumerate(items):
@@ -125,7 +148,9 @@ class _Walk:
             items[i] = self.value(item, aad, state, comments)
             level.clear()
 
-    def value(self, value: Any, aad: str, state: bool, comments: list[list[str]]) -> Any:
+    def value(
+        self, value: Any, aad: str, state: bool, comments: list[list[str]]
+    ) -> Any:
         cls = value.__class__
         if cls is not str:
             if isinstance(value, Branch):
@@ -151,18 +176,24 @@ class _Walk:
             try:
                 return self.cipher.encrypt(value, aad)
             except TypeError as err:
-                raise TreeCryptError(f"cannot encrypt value at {_show(aad)}: {err}",
-                                     exit_code=ERROR_ENCRYPTING_TREE) from None
+                raise TreeCryptError(
+                    f"cannot encrypt value at {_show(aad)}: {err}",
+                    exit_code=ERROR_ENCRYPTING_TREE,
+                ) from None
         if encrypted:
             if value.__class__ is not str and not isinstance(value, str):
                 raise TreeCryptError(
                     f"value at {_show(aad)} should be encrypted but is a plain "
-                    f"{type(value).__name__}", exit_code=ERROR_DECRYPTING_TREE)
+                    f"{type(value).__name__}",
+                    exit_code=ERROR_DECRYPTING_TREE,
+                )
             try:
                 value = self.cipher.decrypt(value, aad)
             except CipherError as err:
-                raise TreeCryptError(f"cannot decrypt value at {_show(aad)}: {err}",
-                                     exit_code=ERROR_DECRYPTING_TREE) from None
+                raise TreeCryptError(
+                    f"cannot decrypt value at {_show(aad)}: {err}",
+                    exit_code=ERROR_DECRYPTING_TREE,
+                ) from None
         elif self.mac_only_encrypted:
             return value
         if value.__class__ is str:
@@ -189,7 +220,8 @@ class _Walk:
                 raise TreeCryptError(
                     "an encrypted comment matches the unencrypted comment regex; "
                     "choose a regex that cannot match encrypted text",
-                    exit_code=ERROR_ENCRYPTING_TREE)
+                    exit_code=ERROR_ENCRYPTING_TREE,
+                )
             return text
         try:
             plain = self.cipher.decrypt(comment.text, aad)

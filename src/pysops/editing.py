@@ -47,7 +47,9 @@ class GroupDiff:
         return bool(self.added or self.removed)
 
 
-def diff_key_groups(old: Sequence[KeyGroup], new: Sequence[KeyGroup]) -> list[GroupDiff]:
+def diff_key_groups(
+    old: Sequence[KeyGroup], new: Sequence[KeyGroup]
+) -> list[GroupDiff]:
     """Compare key groups position by position, as ``updatekeys`` shows them."""
     diffs: list[GroupDiff] = []
     for index in range(max(len(old), len(new))):
@@ -106,12 +108,15 @@ def delete_group(doc: SopsFile, index: int, threshold: int = 0) -> None:
     """
     groups = list(doc.metadata.key_groups)
     if not 0 <= index < len(groups):
-        raise SopsError(f"there is no key group {index}; the file has {len(groups)} (counted from 0)")
+        raise SopsError(
+            f"there is no key group {index}; the file has {len(groups)} (counted from 0)"
+        )
     del groups[index]
     wanted = threshold or doc.metadata.shamir_threshold
     if len(groups) < wanted:
         raise SopsError(
-            f"removing this key group leaves {len(groups)} group(s), fewer than the Shamir threshold {wanted}",
+            f"removing this key group leaves {len(groups)} group(s), "
+            f"fewer than the Shamir threshold {wanted}",
             hint="lower the threshold with --shamir-secret-sharing-threshold",
         )
     update_keys(doc, groups, wanted)
@@ -146,7 +151,9 @@ def rotate(
 
 
 def replace_branches(
-    doc: SopsFile, branches: list[Branch], is_reserved: Callable[[Branch], bool] = has_metadata_key,
+    doc: SopsFile,
+    branches: list[Branch],
+    is_reserved: Callable[[Branch], bool] = has_metadata_key,
 ) -> None:
     """Put new plaintext branches into ``doc``, keeping its data key and IVs.
 
@@ -157,12 +164,15 @@ def replace_branches(
     """
     for branch in branches:
         if is_reserved(branch):
-            raise AlreadyEncrypted("the document has a top-level sops key, which is reserved for the metadata")
+            raise AlreadyEncrypted(
+                "the document has a top-level sops key, which is reserved for the metadata"
+            )
     doc.branches = branches
 
 
 def reencrypt_reusing(
-    old_doc: SopsFile, new_branches: list[Branch],
+    old_doc: SopsFile,
+    new_branches: list[Branch],
     is_reserved: Callable[[Branch], bool] = has_metadata_key,
 ) -> SopsFile:
     """A document holding ``new_branches`` with ``old_doc``'s data key, keys and rules.
@@ -203,12 +213,25 @@ def example_branches(store_name: str) -> list[Branch]:
     a user with the same file.
     """
     if store_name == "ini":
-        section = Branch([(Comment(" This is an example file."), None), ("hello", WELCOME),
-                          ("example_key", "example_value")])
+        section = Branch(
+            [
+                (Comment(" This is an example file."), None),
+                ("hello", WELCOME),
+                ("example_key", "example_value"),
+            ]
+        )
         return [Branch([("Welcome!", section)])]
     if store_name == "dotenv":
-        return [Branch([(Comment(" This is an example file."), None), ("hello", WELCOME),
-                        ("example_key", "example_value"), ("example_multiline", "foo\nbar\nbaz")])]
+        return [
+            Branch(
+                [
+                    (Comment(" This is an example file."), None),
+                    ("hello", WELCOME),
+                    ("example_key", "example_value"),
+                    ("example_multiline", "foo\nbar\nbaz"),
+                ]
+            )
+        ]
     if store_name == "binary":
         return [Branch([("data", WELCOME)])]
     items: list[tuple[Any, Any]] = [

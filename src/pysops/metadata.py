@@ -51,7 +51,12 @@ class Metadata:
         if self.shamir_threshold:
             out.append(("shamir_threshold", self.shamir_threshold))
         if len(self.key_groups) > 1:
-            out.append(("key_groups", [_group_branch(g, _GROUP_KEY_ORDER, True) for g in self.key_groups]))
+            out.append(
+                (
+                    "key_groups",
+                    [_group_branch(g, _GROUP_KEY_ORDER, True) for g in self.key_groups],
+                )
+            )
         elif self.key_groups:
             single = _group_branch(self.key_groups[0], _TOP_LEVEL_KEY_ORDER, False)
             out.extend(item for item in single if item[0] != "pgp")
@@ -112,7 +117,9 @@ def parse_metadata(raw: Any) -> Metadata:
     try:
         threshold = int(raw.get("shamir_threshold") or 0)
     except (TypeError, ValueError):
-        raise MetadataError("shamir_threshold in the sops metadata is not a number") from None
+        raise MetadataError(
+            "shamir_threshold in the sops metadata is not a number"
+        ) from None
     try:
         rules = EncryptionRules.from_mapping(raw).with_default()
     except Exception as err:

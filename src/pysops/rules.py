@@ -28,7 +28,8 @@ class EncryptionRules:
         active = [f.name for f in fields(self) if getattr(self, f.name)]
         if len(active) > 1:
             raise UsageError(
-                "only one of " + ", ".join(f"--{n.replace('_', '-')}" for n in active)
+                "only one of "
+                + ", ".join(f"--{n.replace('_', '-')}" for n in active)
                 + " may be set"
             )
 
@@ -45,7 +46,11 @@ class EncryptionRules:
 
     def items(self) -> list[tuple[str, str]]:
         """The set rule as ``(metadata field, value)`` pairs, in Go's field order."""
-        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)]
+        return [
+            (f.name, getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name)
+        ]
 
 
 def compile_go_regex(pattern: str) -> re.Pattern[str]:

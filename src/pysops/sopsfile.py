@@ -49,7 +49,9 @@ def _mac_aad(last_modified: str) -> str:
     try:
         return format_rfc3339(parse_rfc3339(last_modified))
     except ValueError:
-        raise MetadataError(f"lastmodified {last_modified!r} is not an RFC 3339 time") from None
+        raise MetadataError(
+            f"lastmodified {last_modified!r} is not an RFC 3339 time"
+        ) from None
 
 
 def _now() -> str:
@@ -59,12 +61,16 @@ def _now() -> str:
 def seal(doc: SopsFile, *, now: str | None = None) -> list[Branch]:
     """Encrypt ``doc``'s branches in place and refresh ``lastmodified`` and the MAC."""
     meta = doc.metadata
-    mac = encrypt_branches(doc.branches, doc.cipher, meta.rules, meta.mac_only_encrypted)
+    mac = encrypt_branches(
+        doc.branches, doc.cipher, meta.rules, meta.mac_only_encrypted
+    )
     meta.last_modified = now or _now()
     try:
         meta.mac = doc.cipher.encrypt(mac, _mac_aad(meta.last_modified))
     except (CipherError, TypeError) as err:
-        raise SopsError(f"could not encrypt the MAC: {err}", exit_code=ERROR_ENCRYPTING_MAC) from None
+        raise SopsError(
+            f"could not encrypt the MAC: {err}", exit_code=ERROR_ENCRYPTING_MAC
+        ) from None
     return doc.branches
 
 
@@ -83,7 +89,9 @@ def new_document(
     """
     for branch in branches:
         if any(k == "sops" for k in branch.keys()):
-            raise AlreadyEncrypted("the file is already encrypted (it has a top-level sops key)")
+            raise AlreadyEncrypted(
+                "the file is already encrypted (it has a top-level sops key)"
+            )
     groups = [list(g) for g in key_groups]
     metadata = Metadata(
         key_groups=groups,
@@ -133,10 +141,15 @@ def open_encrypted(
     """
     if data_key is None:
         data_key = recover_data_key(
-            metadata.key_groups, metadata.effective_threshold(), decryption_order, services
+            metadata.key_groups,
+            metadata.effective_threshold(),
+            decryption_order,
+            services,
         )
     cipher = ValueCipher(data_key)
-    computed = decrypt_branches(branches, cipher, metadata.rules, metadata.mac_only_encrypted)
+    computed = decrypt_branches(
+        branches, cipher, metadata.rules, metadata.mac_only_encrypted
+    )
     if not ignore_mac:
         try:
             stored = cipher.decrypt(metadata.mac, _mac_aad(metadata.last_modified))
@@ -148,7 +161,8 @@ def open_encrypted(
         if stored != computed:
             raise MacMismatch(
                 "MAC mismatch: the file's values were changed outside sops"
-                if stored else "the file has no MAC",
+                if stored
+                else "the file has no MAC",
                 hint="if you trust the file's content, decrypt it with --ignore-mac",
             )
     return SopsFile(branches, metadata, data_key, cipher)

@@ -96,7 +96,7 @@ class Tagged:
 DOTENV_LINES_TAG = "tag:pysops,2025:dotenv-lines"
 
 
-Scalar = Union[str, int, float, bool, None, Timestamp, Tagged]
+Scalar = str | int | float | bool | None | Timestamp | Tagged
 Value = Union["Branch", list, Scalar]  # type: ignore[type-arg]
 
 

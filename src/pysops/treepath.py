@@ -22,7 +22,9 @@ def parse_path(text: str) -> list[PathPart]:
             raise TreePathError(f"invalid path {text!r}: expected '[' at {rest!r}")
         end = _component_end(rest)
         if end < 0:
-            raise TreePathError(f"invalid path {text!r}: component {rest[1:]!r} does not end with ]")
+            raise TreePathError(
+                f"invalid path {text!r}: component {rest[1:]!r} does not end with ]"
+            )
         inner = rest[1:end]
         rest = rest[end + 1 :]
         if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
@@ -31,7 +33,9 @@ def parse_path(text: str) -> list[PathPart]:
         try:
             parts.append(int(inner))
         except ValueError:
-            raise TreePathError(f"invalid path {text!r}: {inner!r} is neither a quoted key nor an index") from None
+            raise TreePathError(
+                f"invalid path {text!r}: {inner!r} is neither a quoted key nor an index"
+            ) from None
     return parts
 
 
@@ -57,7 +61,11 @@ def get(tree: Any, parts: list[PathPart]) -> Any:
             if index < 0:
                 raise SopsError(f"component {_show(parts[: depth + 1])} not found")
             node = node[index][1]
-        elif isinstance(node, list) and not isinstance(node, Branch) and isinstance(part, int):
+        elif (
+            isinstance(node, list)
+            and not isinstance(node, Branch)
+            and isinstance(part, int)
+        ):
             if not 0 <= part < len(node):
                 raise SopsError(f"index {_show(parts[: depth + 1])} out of range")
             node = node[part]
@@ -95,7 +103,11 @@ def _set(node: Any, parts: list[PathPart], value: Any) -> tuple[Any, bool]:
             return node, changed
         node.append((head, _build(rest, value)))
         return node, True
-    if isinstance(node, list) and not isinstance(node, Branch) and isinstance(head, int):
+    if (
+        isinstance(node, list)
+        and not isinstance(node, Branch)
+        and isinstance(head, int)
+    ):
         if head < 0:
             raise TreePathError(f"negative index {head} in path")
         if head >= len(node):

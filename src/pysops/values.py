@@ -21,8 +21,18 @@ _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
 # is unambiguous for pysops, while Go still parses it as a float.
 _WIDE_INT_RE = re.compile(r"-?[0-9]+\.0\Z")
 _BOOL_TEXT = {
-    "1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-    "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False,
+    "1": True,
+    "t": True,
+    "T": True,
+    "TRUE": True,
+    "true": True,
+    "True": True,
+    "0": False,
+    "f": False,
+    "F": False,
+    "FALSE": False,
+    "false": False,
+    "False": False,
 }
 
 
@@ -154,7 +164,9 @@ def parse_rfc3339(text: str) -> _dt.datetime:
         tz = _dt.timezone.utc
     else:
         sign = 1 if zone[0] == "+" else -1
-        tz = _dt.timezone(sign * _dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        tz = _dt.timezone(
+            sign * _dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        )
     return _dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
 
 
@@ -166,4 +178,7 @@ def format_rfc3339(moment: _dt.datetime) -> str:
     minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
     minutes = abs(minutes)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return (
+        moment.strftime("%Y-%m-%dT%H:%M:%S")
+        + f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    )

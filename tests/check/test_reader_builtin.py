@@ -105,7 +105,8 @@ def test_tampered_go_file_is_reported_not_skipped(go_repo, tmp_path: Path) -> No
         ('{"sops": {"mac": "x", "lastmodified": 5,', "not valid JSON"),
         ("A=1\nsops_version=3.11.0\nsops_mac=x\n", "no master keys"),
         (
-            "[sops]\nmac = x\nage__list_0__map_recipient = age1x\nlastmodified = 2024-01-01T00:00:00Z\n"
+            "[sops]\nmac = x\nage__list_0__map_recipient = age1x\n"
+            "lastmodified = 2024-01-01T00:00:00Z\n"
             "unencrypted_suffix = _u\nencrypted_regex = ^a\n",
             "more than one of",
         ),
@@ -136,7 +137,8 @@ def test_plaintext_drift_recovery_stale(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {
-            ".sops.yaml": f"creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: {a},{dr}\n",
+            ".sops.yaml": "creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n"
+            f"    age: {a},{dr}\n",
             "secrets/leaked.yaml": "password: hunter2\n",
             "secrets/drift.yaml": sops_yaml(age=[a, b]),
             "secrets/ok.yaml": sops_yaml(age=[a, dr]),

@@ -31,7 +31,9 @@ def key_env(*keys: AgeKey, directory: Path | None = None) -> dict[str, str]:
     return {"SOPS_AGE_KEY_FILE": str(combined)}
 
 
-def go_encrypt(path: Path, plain: bytes, *recipients: AgeKey, cwd: Path | None = None) -> Path:
+def go_encrypt(
+    path: Path, plain: bytes, *recipients: AgeKey, cwd: Path | None = None
+) -> Path:
     """Encrypt ``plain`` into ``path`` with Go sops."""
     go = go_sops_path()
     assert go is not None
@@ -40,22 +42,32 @@ def go_encrypt(path: Path, plain: bytes, *recipients: AgeKey, cwd: Path | None =
     args = ["encrypt"]
     if recipients:
         args += ["--age", ",".join(k.recipient for k in recipients)]
-    done = run_go(go, *args, "--filename-override", str(path), str(source), cwd=cwd or path.parent)
+    done = run_go(
+        go, *args, "--filename-override", str(path), str(source), cwd=cwd or path.parent
+    )
     assert done.returncode == 0, done.stderr.decode()
     path.write_bytes(done.stdout)
     source.unlink()
     return path
 
 
-def go(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-       input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def go(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     path = go_sops_path()
     assert path is not None
     return run_go(path, *args, cwd=cwd, env=env, input=input)
 
 
-def py(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-       input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def py(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     return run_pysops(*args, cwd=cwd, env=env, input=input)
 
 
@@ -74,7 +86,11 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
     """
     old, new = before.decode().splitlines(), after.decode().splitlines()
     assert len(old) == len(new)
-    words = [n.split(":")[0].strip().strip('"') for o, n in zip(old, new, strict=False) if o != n]
+    words = [
+        n.split(":")[0].strip().strip('"')
+        for o, n in zip(old, new, strict=False)
+        if o != n
+    ]
     return [w for w in words if w != "lastmodified"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import AgeKey, run_go, run_pysops
 
 pytestmark = pytest.mark.gosops
@@ -13,7 +12,9 @@ pytestmark = pytest.mark.gosops
 VECTORS = Path(__file__).parent.parent / "data" / "vectors"
 
 
-def _encrypted(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, content: bytes) -> Path:
+def _encrypted(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, content: bytes
+) -> Path:
     plain = tmp_path / name
     plain.write_bytes(content)
     result = run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain))
@@ -32,10 +33,19 @@ def _mutations(text: str) -> dict[str, str]:
         "broken-enc": text[:enc] + "!!!" + text[enc + 3 :],
         "bad-type": text.replace(",type:str]", ",type:nope]", 1),
         "no-mac": text.replace("ENC[AES256_GCM", "XNC[AES256_GCM", 1)
-        if False else "\n".join(line for line in text.splitlines() if "mac" not in line) + "\n",
-        "clear-value": text.replace(text[text.index("ENC[") : text.index("]", text.index("ENC[")) + 1], "plain", 1),
-        "no-metadata": text[: text.index("sops")] if "sops_" not in text else "\n".join(
-            line for line in text.splitlines() if not line.startswith("sops_")) + "\n",
+        if False
+        else "\n".join(line for line in text.splitlines() if "mac" not in line) + "\n",
+        "clear-value": text.replace(
+            text[text.index("ENC[") : text.index("]", text.index("ENC[")) + 1],
+            "plain",
+            1,
+        ),
+        "no-metadata": text[: text.index("sops")]
+        if "sops_" not in text
+        else "\n".join(
+            line for line in text.splitlines() if not line.startswith("sops_")
+        )
+        + "\n",
     }
 
 
@@ -47,8 +57,21 @@ CONTENT = {
 
 
 @pytest.mark.parametrize("name", sorted(CONTENT))
-@pytest.mark.parametrize("kind", ["truncated", "truncated-end", "broken-enc", "bad-type", "no-mac", "clear-value", "no-metadata"])
-def test_broken_encrypted_files(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, kind: str) -> None:
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "truncated",
+        "truncated-end",
+        "broken-enc",
+        "bad-type",
+        "no-mac",
+        "clear-value",
+        "no-metadata",
+    ],
+)
+def test_broken_encrypted_files(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, kind: str
+) -> None:
     source = _encrypted(tmp_path, go_sops, age_key, name, CONTENT[name])
     broken = tmp_path / f"broken-{name}"
     broken.write_text(_mutations(source.read_text())[kind])
@@ -81,7 +104,9 @@ PLAIN_BAD = {
 
 
 @pytest.mark.parametrize("name", sorted(PLAIN_BAD))
-def test_bad_plaintext_inputs(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str) -> None:
+def test_bad_plaintext_inputs(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str
+) -> None:
     plain = tmp_path / name
     plain.write_bytes(PLAIN_BAD[name])
     go = run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain))
@@ -108,7 +133,16 @@ def test_bad_plaintext_inputs(tmp_path: Path, go_sops: Path, age_key: AgeKey, na
         ["decrypt", "--extract", '["a"', "ENC"],
         ["decrypt", "--extract", '["zz"]', "ENC"],
         ["decrypt", "--decryption-order", "age,age", "ENC"],
-        ["encrypt", "--age", "AGE", "--encrypted-regex", "a", "--unencrypted-regex", "b", "PLAIN"],
+        [
+            "encrypt",
+            "--age",
+            "AGE",
+            "--encrypted-regex",
+            "a",
+            "--unencrypted-regex",
+            "b",
+            "PLAIN",
+        ],
         ["encrypt", "--age", "notakey", "PLAIN"],
         ["encrypt", "--age", "AGE"],
         ["encrypt", "--age", "AGE", "ENC"],
@@ -116,12 +150,15 @@ def test_bad_plaintext_inputs(tmp_path: Path, go_sops: Path, age_key: AgeKey, na
     ],
     ids=lambda a: " ".join(a) or "no-args",
 )
-def test_command_line_errors(tmp_path: Path, go_sops: Path, age_key: AgeKey, args: list[str]) -> None:
+def test_command_line_errors(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, args: list[str]
+) -> None:
     plain = tmp_path / "p.yaml"
     plain.write_text("a: 1\n")
     enc = _encrypted(tmp_path, go_sops, age_key, "e.yaml", b"a: 1\n")
     real = [
-        {"PLAIN": str(plain), "ENC": str(enc), "AGE": age_key.recipient}.get(a, a) for a in args
+        {"PLAIN": str(plain), "ENC": str(enc), "AGE": age_key.recipient}.get(a, a)
+        for a in args
     ]
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
     go = run_go(go_sops, *real, cwd=tmp_path, env=env, input=b"")

@@ -15,7 +15,10 @@ def test_output_matches_go_byte_for_byte(tmp_path: Path, age_key: AgeKey) -> Non
     encrypted = go_encrypt(tmp_path / "enc.yaml", PLAIN_YAML, age_key)
     plain = tmp_path / "plain.yaml"
     plain.write_bytes(PLAIN_YAML)
-    for path, expected in ((encrypted, b'{"encrypted":true}\n'), (plain, b'{"encrypted":false}\n')):
+    for path, expected in (
+        (encrypted, b'{"encrypted":true}\n'),
+        (plain, b'{"encrypted":false}\n'),
+    ):
         ours, theirs = py("filestatus", str(path)), go("filestatus", str(path))
         assert ours.stdout == theirs.stdout == expected
 

@@ -1,4 +1,4 @@
-"""Key groups with Shamir: 3 groups, threshold 2, made by either tool, read by the other (issue 4)."""
+"""Shamir key groups: 3 groups, threshold 2, made by either tool, read by the other (issue 4)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,29 @@ def keys(tmp_path: Path) -> list[AgeKey]:
 def shamir_by_pysops(tmp_path: Path, keys: list[AgeKey]) -> Path:
     """One group by encrypt, two more with ``groups add``; threshold 2."""
     secret = go_encrypt(tmp_path / "secret.yaml", PLAIN_YAML, keys[0])
-    first = py("groups", "add", "--age", keys[1].recipient, "-i", "-f", str(secret), env=key_env(keys[0]))
+    first = py(
+        "groups",
+        "add",
+        "--age",
+        keys[1].recipient,
+        "-i",
+        "-f",
+        str(secret),
+        env=key_env(keys[0]),
+    )
     assert first.returncode == 0, first.stderr
-    second = py("groups", "add", "--age", keys[2].recipient, "--shamir-secret-sharing-threshold", "2",
-                "-i", "-f", str(secret), env=key_env(keys[0], keys[1], directory=tmp_path))
+    second = py(
+        "groups",
+        "add",
+        "--age",
+        keys[2].recipient,
+        "--shamir-secret-sharing-threshold",
+        "2",
+        "-i",
+        "-f",
+        str(secret),
+        env=key_env(keys[0], keys[1], directory=tmp_path),
+    )
     assert second.returncode == 0, second.stderr
     return secret
 
@@ -31,13 +50,19 @@ def shamir_by_pysops(tmp_path: Path, keys: list[AgeKey]) -> Path:
 def shamir_by_go(tmp_path: Path, keys: list[AgeKey]) -> Path:
     groups = "".join(f"      - age: [{k.recipient}]\n" for k in keys)
     (tmp_path / ".sops.yaml").write_text(
-        f"creation_rules:\n  - shamir_threshold: 2\n    key_groups:\n{groups}")
+        f"creation_rules:\n  - shamir_threshold: 2\n    key_groups:\n{groups}"
+    )
     return go_encrypt(tmp_path / "secret.yaml", PLAIN_YAML, cwd=tmp_path)
 
 
-@pytest.mark.parametrize("maker, reader", [(shamir_by_pysops, go), (shamir_by_go, py)],
-                         ids=["pysops-made-go-reads", "go-made-pysops-reads"])
-def test_any_two_groups_decrypt_one_does_not(tmp_path: Path, keys: list[AgeKey], maker, reader) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "maker, reader",
+    [(shamir_by_pysops, go), (shamir_by_go, py)],
+    ids=["pysops-made-go-reads", "go-made-pysops-reads"],
+)
+def test_any_two_groups_decrypt_one_does_not(
+    tmp_path: Path, keys: list[AgeKey], maker, reader
+) -> None:  # type: ignore[no-untyped-def]
     secret = maker(tmp_path, keys)
     assert b"shamir_threshold: 2" in secret.read_bytes()
     for pair in itertools.combinations(keys, 2):
@@ -62,8 +87,24 @@ def test_delete_group_and_threshold_guard(tmp_path: Path, keys: list[AgeKey]) ->
 
 def test_decryption_order_is_validated(tmp_path: Path, keys: list[AgeKey]) -> None:
     secret = go_encrypt(tmp_path / "secret.yaml", PLAIN_YAML, keys[0])
-    ok = py("decrypt", "--decryption-order", "pgp,age", str(secret), env=key_env(keys[0]))
+    ok = py(
+        "decrypt", "--decryption-order", "pgp,age", str(secret), env=key_env(keys[0])
+    )
     assert ok.stdout == PLAIN_YAML
-    dup = py("set", str(secret), '["a"]', "1", env={**key_env(keys[0]), "SOPS_DECRYPTION_ORDER": "age,age"})
-    assert dup.returncode == go("set", str(secret), '["a"]', "1",
-                                env={**key_env(keys[0]), "SOPS_DECRYPTION_ORDER": "age,age"}).returncode
+    dup = py(
+        "set",
+        str(secret),
+        '["a"]',
+        "1",
+        env={**key_env(keys[0]), "SOPS_DECRYPTION_ORDER": "age,age"},
+    )
+    assert (
+        dup.returncode
+        == go(
+            "set",
+            str(secret),
+            '["a"]',
+            "1",
+            env={**key_env(keys[0]), "SOPS_DECRYPTION_ORDER": "age,age"},
+        ).returncode
+    )

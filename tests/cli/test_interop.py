@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import AgeKey, run_go, run_pysops
 
 pytestmark = pytest.mark.gosops
@@ -58,7 +57,9 @@ OPTION_SETS = {
 }
 
 _ENC = re.compile(r"ENC\[AES256_GCM,data:([^,]*),iv:[^,]*,tag:[^,]*,type:(\w+)\]")
-_ARMOR = re.compile(r"-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----(\\n)?", re.S)
+_ARMOR = re.compile(
+    r"-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----(\\n)?", re.S
+)
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -94,22 +95,30 @@ def _write(tmp_path: Path, name: str) -> Path:
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 @pytest.mark.parametrize("option_set", sorted(OPTION_SETS))
-def test_both_directions(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, option_set: str) -> None:
+def test_both_directions(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, option_set: str
+) -> None:
     options = OPTION_SETS[option_set]
     if name == "blob.bin" and option_set != "default":
         pytest.skip("binary files have no keys for rules to act on")
     plain = _write(tmp_path, name)
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
 
-    go_enc = run_go(go_sops, "encrypt", "--age", age_key.recipient, *options, str(plain), env=env)
-    py_enc = run_pysops("encrypt", "--age", age_key.recipient, *options, str(plain), env=env)
+    go_enc = run_go(
+        go_sops, "encrypt", "--age", age_key.recipient, *options, str(plain), env=env
+    )
+    py_enc = run_pysops(
+        "encrypt", "--age", age_key.recipient, *options, str(plain), env=env
+    )
     assert go_enc.returncode == 0, go_enc.stderr
     assert py_enc.returncode == 0, py_enc.stderr
     assert py_enc.stderr == b""
 
     # The same layout, up to the random parts.
     numbers = name.endswith(".json")
-    assert normalize(py_enc.stdout, numbers) == normalize(as_pysops_writes(go_enc.stdout), numbers)
+    assert normalize(py_enc.stdout, numbers) == normalize(
+        as_pysops_writes(go_enc.stdout), numbers
+    )
 
     ext = name.rsplit(".", 1)[1]
     go_file, py_file = tmp_path / f"go.enc.{ext}", tmp_path / f"py.enc.{ext}"
@@ -134,17 +143,32 @@ def test_both_directions(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: s
 
 @pytest.mark.parametrize("indent", ["2", "0"])
 @pytest.mark.parametrize("name", ["nested.yaml", "app.json"])
-def test_indent(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, indent: str) -> None:
+def test_indent(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, indent: str
+) -> None:
     if name.endswith(".yaml") and indent == "0":
         indent = "6"
     plain = _write(tmp_path, name)
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
     # Go 3.11 applies global flags in the classic form only (pysops in both).
-    go_enc = run_go(go_sops, "--indent", indent, "-e", "--age", age_key.recipient, str(plain), env=env)
-    py_enc = run_pysops("--indent", indent, "encrypt", "--age", age_key.recipient, str(plain), env=env)
+    go_enc = run_go(
+        go_sops,
+        "--indent",
+        indent,
+        "-e",
+        "--age",
+        age_key.recipient,
+        str(plain),
+        env=env,
+    )
+    py_enc = run_pysops(
+        "--indent", indent, "encrypt", "--age", age_key.recipient, str(plain), env=env
+    )
     assert go_enc.returncode == py_enc.returncode == 0, (go_enc.stderr, py_enc.stderr)
     numbers = name.endswith(".json")
-    assert normalize(py_enc.stdout, numbers) == normalize(as_pysops_writes(go_enc.stdout), numbers)
+    assert normalize(py_enc.stdout, numbers) == normalize(
+        as_pysops_writes(go_enc.stdout), numbers
+    )
     enc = tmp_path / f"enc.{name}"
     enc.write_bytes(py_enc.stdout)
     go_dec = run_go(go_sops, "--indent", indent, "-d", str(enc), env=env)
@@ -155,50 +179,95 @@ def test_indent(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str, inden
 def test_mac_only_encrypted(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> None:
     plain = _write(tmp_path, "app.json")
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
-    args = ["--mac-only-encrypted", "-e", "--age", age_key.recipient, "--unencrypted-suffix", "_unencrypted"]
+    args = [
+        "--mac-only-encrypted",
+        "-e",
+        "--age",
+        age_key.recipient,
+        "--unencrypted-suffix",
+        "_unencrypted",
+    ]
     go_enc = run_go(go_sops, *args, str(plain), env=env)
     py_enc = run_pysops(*args, str(plain), env=env)
     assert normalize(py_enc.stdout, True) == normalize(go_enc.stdout, True)
     enc = tmp_path / "enc.json"
     enc.write_bytes(py_enc.stdout)
     assert b'"mac_only_encrypted": true' in py_enc.stdout
-    assert run_go(go_sops, "decrypt", str(enc), env=env).stdout == run_pysops("decrypt", str(enc), env=env).stdout
+    assert (
+        run_go(go_sops, "decrypt", str(enc), env=env).stdout
+        == run_pysops("decrypt", str(enc), env=env).stdout
+    )
 
 
-@pytest.mark.parametrize("regex_flag", ["--encrypted-comment-regex", "--unencrypted-comment-regex"])
-def test_comment_regex_rules(tmp_path: Path, go_sops: Path, age_key: AgeKey, regex_flag: str) -> None:
+@pytest.mark.parametrize(
+    "regex_flag", ["--encrypted-comment-regex", "--unencrypted-comment-regex"]
+)
+def test_comment_regex_rules(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, regex_flag: str
+) -> None:
     plain = tmp_path / "c.yaml"
     plain.write_text("# sops:enc\nsecret: a\nother: b\n# keep\nvisible: c\n")
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
     pattern = "sops:enc" if regex_flag.startswith("--enc") else "keep"
     # Go 3.11 honours these global flags in the classic form (and in
     # .sops.yaml) but ignores them after the encrypt subcommand.
-    go_enc = run_go(go_sops, regex_flag, pattern, "-e", "--age", age_key.recipient, str(plain), env=env)
-    py_enc = run_pysops(regex_flag, pattern, "-e", "--age", age_key.recipient, str(plain), env=env)
+    go_enc = run_go(
+        go_sops,
+        regex_flag,
+        pattern,
+        "-e",
+        "--age",
+        age_key.recipient,
+        str(plain),
+        env=env,
+    )
+    py_enc = run_pysops(
+        regex_flag, pattern, "-e", "--age", age_key.recipient, str(plain), env=env
+    )
     assert go_enc.returncode == py_enc.returncode == 0, (go_enc.stderr, py_enc.stderr)
     assert normalize(py_enc.stdout) == normalize(go_enc.stdout)
     enc = tmp_path / "enc.yaml"
     enc.write_bytes(py_enc.stdout)
-    assert run_go(go_sops, "decrypt", str(enc), env=env).stdout == run_pysops("decrypt", str(enc), env=env).stdout
+    assert (
+        run_go(go_sops, "decrypt", str(enc), env=env).stdout
+        == run_pysops("decrypt", str(enc), env=env).stdout
+    )
 
 
 def test_cross_format_output(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> None:
     plain = _write(tmp_path, "nested.yaml")
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
     enc = tmp_path / "enc.yaml"
-    enc.write_bytes(run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env).stdout)
+    enc.write_bytes(
+        run_go(
+            go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env
+        ).stdout
+    )
     go = run_go(go_sops, "decrypt", "--output-type", "json", str(enc), env=env)
     py = run_pysops("decrypt", "--output-type", "json", str(enc), env=env)
     assert py.returncode == 0, py.stderr
     assert py.stdout == go.stdout
 
 
-@pytest.mark.parametrize("path", ['["db"]["password"]', '["db"]["port"]', '["db"]', '["db"]["replicas"][1]["host"]', '["feature_flags"]'])
+@pytest.mark.parametrize(
+    "path",
+    [
+        '["db"]["password"]',
+        '["db"]["port"]',
+        '["db"]',
+        '["db"]["replicas"][1]["host"]',
+        '["feature_flags"]',
+    ],
+)
 def test_extract(tmp_path: Path, go_sops: Path, age_key: AgeKey, path: str) -> None:
     plain = _write(tmp_path, "nested.yaml")
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
     enc = tmp_path / "enc.yaml"
-    enc.write_bytes(run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env).stdout)
+    enc.write_bytes(
+        run_go(
+            go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env
+        ).stdout
+    )
     go = run_go(go_sops, "decrypt", "--extract", path, str(enc), env=env)
     py = run_pysops("decrypt", "--extract", path, str(enc), env=env)
     assert (py.returncode, py.stdout) == (go.returncode, as_pysops_writes(go.stdout))
@@ -207,12 +276,41 @@ def test_extract(tmp_path: Path, go_sops: Path, age_key: AgeKey, path: str) -> N
 def test_stdin_classic_form(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> None:
     plain = _write(tmp_path, "app.json")
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
-    enc = run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env).stdout
-    py = run_pysops("--decrypt", "--input-type", "json", "--output-type", "json", "/dev/stdin", env=env, input=enc)
-    go = run_go(go_sops, "--decrypt", "--input-type", "json", "--output-type", "json", "/dev/stdin", env=env, input=enc)
+    enc = run_go(
+        go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env
+    ).stdout
+    py = run_pysops(
+        "--decrypt",
+        "--input-type",
+        "json",
+        "--output-type",
+        "json",
+        "/dev/stdin",
+        env=env,
+        input=enc,
+    )
+    go = run_go(
+        go_sops,
+        "--decrypt",
+        "--input-type",
+        "json",
+        "--output-type",
+        "json",
+        "/dev/stdin",
+        env=env,
+        input=enc,
+    )
     assert py.returncode == 0, py.stderr
     assert py.stdout == go.stdout
-    piped = run_pysops("encrypt", "--filename-override", "x.json", "--age", age_key.recipient, env=env, input=plain.read_bytes())
+    piped = run_pysops(
+        "encrypt",
+        "--filename-override",
+        "x.json",
+        "--age",
+        age_key.recipient,
+        env=env,
+        input=plain.read_bytes(),
+    )
     assert piped.returncode == 0, piped.stderr
     again = tmp_path / "piped.json"
     again.write_bytes(piped.stdout)
@@ -220,9 +318,12 @@ def test_stdin_classic_form(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> N
 
 
 @pytest.mark.parametrize("name", ["nested.yaml", "app.json"])
-def test_indent_from_config_stores(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str) -> None:
+def test_indent_from_config_stores(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str
+) -> None:
     (tmp_path / ".sops.yaml").write_text(
-        f"creation_rules:\n  - age: {age_key.recipient}\nstores:\n  yaml:\n    indent: 2\n  json:\n    indent: 3\n"
+        f"creation_rules:\n  - age: {age_key.recipient}\n"
+        "stores:\n  yaml:\n    indent: 2\n  json:\n    indent: 3\n"
     )
     _write(tmp_path, name)
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
@@ -230,8 +331,20 @@ def test_indent_from_config_stores(tmp_path: Path, go_sops: Path, age_key: AgeKe
     py_enc = run_pysops("encrypt", name, cwd=tmp_path, env=env)
     assert go_enc.returncode == py_enc.returncode == 0, (go_enc.stderr, py_enc.stderr)
     numbers = name.endswith(".json")
-    assert normalize(py_enc.stdout, numbers) == normalize(as_pysops_writes(go_enc.stdout), numbers)
+    assert normalize(py_enc.stdout, numbers) == normalize(
+        as_pysops_writes(go_enc.stdout), numbers
+    )
     (tmp_path / "enc").write_bytes(py_enc.stdout)
-    go_dec = run_go(go_sops, "decrypt", "--input-type", name.rsplit(".")[1], "enc", cwd=tmp_path, env=env)
-    py_dec = run_pysops("decrypt", "--input-type", name.rsplit(".")[1], "enc", cwd=tmp_path, env=env)
+    go_dec = run_go(
+        go_sops,
+        "decrypt",
+        "--input-type",
+        name.rsplit(".")[1],
+        "enc",
+        cwd=tmp_path,
+        env=env,
+    )
+    py_dec = run_pysops(
+        "decrypt", "--input-type", name.rsplit(".")[1], "enc", cwd=tmp_path, env=env
+    )
     assert py_dec.stdout == as_pysops_writes(go_dec.stdout)

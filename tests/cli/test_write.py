@@ -7,13 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import AgeKey, run_pysops
+
 from pysops.cli.common import write_atomic
 from pysops.errors import SopsError
 
 
-def test_symlink_stays_a_link_and_its_target_is_encrypted(tmp_path: Path, age_key: AgeKey) -> None:
+def test_symlink_stays_a_link_and_its_target_is_encrypted(
+    tmp_path: Path, age_key: AgeKey
+) -> None:
     real = tmp_path / "real.yaml"
     real.write_text("pw: secret\n")
     link = tmp_path / "link.yaml"
@@ -50,7 +52,9 @@ def test_mode_and_owner_are_kept(tmp_path: Path) -> None:
         assert (info.st_uid, info.st_gid) == (65534, 65534)
 
 
-def test_failed_write_leaves_the_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_the_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "f"
     target.write_bytes(b"old")
 
@@ -65,7 +69,9 @@ def test_failed_write_leaves_the_file_and_no_temporary(tmp_path: Path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["f"]
 
 
-def test_a_mount_point_is_rewritten_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mount_point_is_rewritten_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "f"
     target.write_bytes(b"old content")
     inode = target.stat().st_ino
@@ -80,7 +86,9 @@ def test_a_mount_point_is_rewritten_in_place(tmp_path: Path, monkeypatch: pytest
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["f"]
 
 
-def test_in_place_failure_puts_the_old_bytes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_place_failure_puts_the_old_bytes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pysops.cli import common
 
     target = tmp_path / "f"

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 import servers
-from servers import GnupgHome, MotoKms, OpenBao
-
 from conftest import AgeKey, run_go, run_pysops
+from servers import GnupgHome, MotoKms, OpenBao
 
 gnupg_server, gnupg = servers.gnupg_server, servers.gnupg
 moto_server, aws = servers.moto_server, servers.aws
@@ -19,7 +18,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.gosops]
 PLAIN = "db:\n    password: hunter2\n    port: 5432\n"
 
 
-def _config(tmp_path: Path, age_key: AgeKey, gnupg: GnupgHome, aws: MotoKms, vault: OpenBao) -> None:
+def _config(
+    tmp_path: Path, age_key: AgeKey, gnupg: GnupgHome, aws: MotoKms, vault: OpenBao
+) -> None:
     (tmp_path / ".sops.yaml").write_text(
         "creation_rules:\n"
         "  - key_groups:\n"
@@ -34,12 +35,19 @@ def _config(tmp_path: Path, age_key: AgeKey, gnupg: GnupgHome, aws: MotoKms, vau
 
 @pytest.mark.parametrize("maker", ["pysops", "go"])
 def test_mixed_groups_decrypt_in_both_tools(
-    tmp_path: Path, go_sops: Path, age_key: AgeKey, gnupg: GnupgHome, aws: MotoKms, vault: OpenBao, maker: str,
+    tmp_path: Path,
+    go_sops: Path,
+    age_key: AgeKey,
+    gnupg: GnupgHome,
+    aws: MotoKms,
+    vault: OpenBao,
+    maker: str,
 ) -> None:
     _config(tmp_path, age_key, gnupg, aws, vault)
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
-    made = (run_pysops if maker == "pysops" else lambda *a, **k: run_go(go_sops, *a, **k))(
-        "encrypt", "s.yaml", cwd=tmp_path, env=env)
+    made = (
+        run_pysops if maker == "pysops" else lambda *a, **k: run_go(go_sops, *a, **k)
+    )("encrypt", "s.yaml", cwd=tmp_path, env=env)
     assert made.returncode == 0, made.stderr
     enc = tmp_path / "s.enc.yaml"
     enc.write_bytes(made.stdout)
@@ -49,10 +57,17 @@ def test_mixed_groups_decrypt_in_both_tools(
     assert run_go(go_sops, "decrypt", str(enc), env=env).stdout.decode() == PLAIN
     assert run_pysops("decrypt", str(enc), env=env).stdout.decode() == PLAIN
     # Any one key from each group is enough: PGP and Vault, without age or KMS.
-    only = {"SOPS_AGE_KEY_FILE": str(tmp_path / "none.txt"), "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    only = {
+        "SOPS_AGE_KEY_FILE": str(tmp_path / "none.txt"),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    }
     (tmp_path / "none.txt").write_text("")
     for tool in ("pysops", "go"):
-        run = run_pysops if tool == "pysops" else lambda *a, **k: run_go(go_sops, *a, **k)
-        result = run("decrypt", "--decryption-order", "pgp,hc_vault", str(enc), env=only)
+        run = (
+            run_pysops if tool == "pysops" else lambda *a, **k: run_go(go_sops, *a, **k)
+        )
+        result = run(
+            "decrypt", "--decryption-order", "pgp,hc_vault", str(enc), env=only
+        )
         assert result.returncode == 0, (tool, result.stderr)
         assert result.stdout.decode() == PLAIN

@@ -269,15 +269,27 @@ _name_chars = st.characters(
     whitelist_categories=["L", "N", "P", "S", "Zs"], blacklist_characters="[]`\"'#;=:\\"
 )
 # "-" is go-ini's auto-numbered key, which Go sops then loses (see the test below).
-_names = st.text(_name_chars, min_size=1, max_size=8).map(str.strip).filter(lambda n: bool(n) and n != "-")
+_names = (
+    st.text(_name_chars, min_size=1, max_size=8)
+    .map(str.strip)
+    .filter(lambda n: bool(n) and n != "-")
+)
 _values = st.text(
     # '#' and ';' are left out: Go reads them as inline comments (issue 5).
-    st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters="`\\\u0085#;"),
+    st.characters(
+        blacklist_categories=["Cs", "Cc"], blacklist_characters="`\\\u0085#;"
+    ),
     max_size=10,
 ).filter(
     # go-ini strips a pair of surrounding quotes when it reads a value back, so
     # Go changes such values; pysops quotes them (tests/fidelity/test_ini_values.py).
-    lambda v: not (len(v.strip()) >= 2 and v.strip()[0] == v.strip()[-1] and v.strip()[0] in "'\"")
+    lambda v: (
+        not (
+            len(v.strip()) >= 2
+            and v.strip()[0] == v.strip()[-1]
+            and v.strip()[0] in "'\""
+        )
+    )
 )
 _sections = st.lists(
     st.tuples(
@@ -310,7 +322,9 @@ def test_random_files_agree_with_go(
 
 
 @pytest.mark.gosops
-def test_auto_numbered_key_survives_where_go_loses_it(go_sops: Path, age_key: AgeKey) -> None:
+def test_auto_numbered_key_survives_where_go_loses_it(
+    go_sops: Path, age_key: AgeKey
+) -> None:
     """go-ini names a "-" key "#1" and writes it bare, which it then reads as a comment."""
     from conftest import run_pysops
 

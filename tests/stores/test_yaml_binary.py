@@ -6,27 +6,35 @@ import base64
 from pathlib import Path
 
 import pytest
-
 from conftest import AgeKey, run_go, run_pysops
 
 pytestmark = pytest.mark.gosops
 
 CASES = {
     "short": b"a: !!binary /w==\nb: !!binary aGVsbG8=\n",
-    "long": ("c: !!binary " + base64.b64encode(bytes(range(128, 250))).decode() + "\n").encode(),
-    "exactly-70": ("d: !!binary " + base64.b64encode(b"\xff" * 52 + b"ab").decode() + "\n").encode(),
+    "long": (
+        "c: !!binary " + base64.b64encode(bytes(range(128, 250))).decode() + "\n"
+    ).encode(),
+    "exactly-70": (
+        "d: !!binary " + base64.b64encode(b"\xff" * 52 + b"ab").decode() + "\n"
+    ).encode(),
     "listed": b"l:\n  - !!binary //79\n  - plain\n",
 }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_binary_values_decrypt_as_go_prints_them(tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str) -> None:
+def test_binary_values_decrypt_as_go_prints_them(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey, name: str
+) -> None:
     plain = tmp_path / "b.yaml"
     plain.write_bytes(CASES[name])
     env = {"SOPS_AGE_KEY_FILE": str(age_key.path)}
     for maker in ("go", "pysops"):
-        enc = (run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env) if maker == "go"
-               else run_pysops("encrypt", "--age", age_key.recipient, str(plain), env=env))
+        enc = (
+            run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain), env=env)
+            if maker == "go"
+            else run_pysops("encrypt", "--age", age_key.recipient, str(plain), env=env)
+        )
         assert enc.returncode == 0, enc.stderr
         target = tmp_path / f"{maker}.enc.yaml"
         target.write_bytes(enc.stdout)
@@ -36,7 +44,9 @@ def test_binary_values_decrypt_as_go_prints_them(tmp_path: Path, go_sops: Path, 
         assert py.stdout == go.stdout, maker
 
 
-def test_invalid_base64_is_refused_as_go_refuses_it(tmp_path: Path, go_sops: Path, age_key: AgeKey) -> None:
+def test_invalid_base64_is_refused_as_go_refuses_it(
+    tmp_path: Path, go_sops: Path, age_key: AgeKey
+) -> None:
     plain = tmp_path / "b.yaml"
     plain.write_bytes(b"a: !!binary SUPERSECRET123\n")
     go = run_go(go_sops, "encrypt", "--age", age_key.recipient, str(plain))

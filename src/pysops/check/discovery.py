@@ -14,12 +14,12 @@ from .config import CheckConfigError
 _ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 
-def compile_patterns(lines: Sequence[str]) -> pathspec.PathSpec:
+def compile_patterns(lines: Sequence[str]) -> pathspec.PathSpec[pathspec.Pattern]:
     """Gitignore-syntax patterns; the last matching pattern decides."""
     return pathspec.PathSpec.from_lines("gitignore", lines)
 
 
-def load_ignore_file(path: Path) -> pathspec.PathSpec:
+def load_ignore_file(path: Path) -> pathspec.PathSpec[pathspec.Pattern]:
     """Read an ignore file given with ``-i``; raises :class:`CheckConfigError`."""
     try:
         return compile_patterns(path.read_text(encoding="utf-8").splitlines())
@@ -40,12 +40,12 @@ class Candidate:
 @dataclass
 class _Scope:
     directory: str
-    spec: pathspec.PathSpec
+    spec: pathspec.PathSpec[pathspec.Pattern]
 
 
 def discover(
     roots: Sequence[str],
-    ignore: Sequence[pathspec.PathSpec] = (),
+    ignore: Sequence[pathspec.PathSpec[pathspec.Pattern]] = (),
     use_gitignore: bool = True,
 ) -> Iterator[Candidate]:
     """Every file under ``roots`` (directories walked, files taken as given).
@@ -66,7 +66,9 @@ def discover(
 
 
 def _walk(
-    root: str, ignore: Sequence[pathspec.PathSpec], use_gitignore: bool
+    root: str,
+    ignore: Sequence[pathspec.PathSpec[pathspec.Pattern]],
+    use_gitignore: bool,
 ) -> Iterator[Candidate]:
     stack: list[tuple[str, list[_Scope]]] = [("", [])]
     while stack:
@@ -113,7 +115,7 @@ def _with_gitignore(
 def _ignored(
     relative: str,
     is_dir: bool,
-    ignore: Sequence[pathspec.PathSpec],
+    ignore: Sequence[pathspec.PathSpec[pathspec.Pattern]],
     scopes: list[_Scope],
 ) -> bool:
     probe = relative + "/" if is_dir else relative

@@ -26,7 +26,7 @@ def run_check(
     roots: Sequence[str],
     config: CheckConfig,
     *,
-    ignore: Sequence[pathspec.PathSpec] = (),
+    ignore: Sequence[pathspec.PathSpec[pathspec.Pattern]] = (),
     use_gitignore: bool = True,
     use_rules: bool = True,
     now: datetime | None = None,
@@ -44,7 +44,7 @@ def run_check(
     sops_rules = builtin.SopsRules(
         _sops_config(config, roots) if needs_sops_yaml else None
     )
-    spec_cache: dict[tuple[str, ...], pathspec.PathSpec] = {}
+    spec_cache: dict[tuple[str, ...], pathspec.PathSpec[pathspec.Pattern]] = {}
 
     for candidate in discover(roots, ignore, use_gitignore):
         report.files_scanned += 1

@@ -13,9 +13,16 @@ def run_classic(args: Parsed) -> int:
     if args.str("set") is not None:
         modes.append("set")
     if len(modes) > 1:
-        raise UsageError("only one of --encrypt, --decrypt, --rotate and --set may be given")
+        raise UsageError(
+            "only one of --encrypt, --decrypt, --rotate and --set may be given"
+        )
     mode = modes[0] if modes else "edit"
-    module = {"encrypt": "encrypt", "decrypt": "decrypt", "rotate": "rotate",
-              "set": "set_value", "edit": "edit"}[mode]
+    module = {
+        "encrypt": "encrypt",
+        "decrypt": "decrypt",
+        "rotate": "rotate",
+        "set": "set_value",
+        "edit": "edit",
+    }[mode]
     command = "classic-" + mode
     return int(importlib.import_module(f".{module}", __package__).run(command, args))

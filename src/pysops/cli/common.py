@@ -8,8 +8,8 @@ import os
 import signal
 import sys
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -56,14 +56,19 @@ def read_source(path: str | None) -> Source:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise SopsError(f"cannot operate on non-existent file {path!r}",
-                        exit_code=exitcodes.NO_FILE_SPECIFIED) from None
+        raise SopsError(
+            f"cannot operate on non-existent file {path!r}",
+            exit_code=exitcodes.NO_FILE_SPECIFIED,
+        ) from None
     except IsADirectoryError:
-        raise SopsError(f"{path}: is a directory",
-                        exit_code=exitcodes.COULD_NOT_READ_INPUT_FILE) from None
+        raise SopsError(
+            f"{path}: is a directory", exit_code=exitcodes.COULD_NOT_READ_INPUT_FILE
+        ) from None
     except OSError as err:
-        raise SopsError(f"{path}: cannot read file: {err.strerror}",
-                        exit_code=exitcodes.COULD_NOT_READ_INPUT_FILE) from None
+        raise SopsError(
+            f"{path}: cannot read file: {err.strerror}",
+            exit_code=exitcodes.COULD_NOT_READ_INPUT_FILE,
+        ) from None
     return Source(path, path, data)
 
 
@@ -101,16 +106,28 @@ def _store(store_name: str, args: Parsed, config: Any) -> Store:
 def config_indent(config: Any, store_name: str) -> int | None:
     """The indent the ``stores`` section of ``.sops.yaml`` sets for a store."""
     stores = getattr(config, "stores", None)
-    field = {"yaml": "yaml_indent", "json": "json_indent", "binary": "json_binary_indent"}.get(store_name)
+    field = {
+        "yaml": "yaml_indent",
+        "json": "json_indent",
+        "binary": "json_binary_indent",
+    }.get(store_name)
     if stores is None or field is None:
         return None
     return getattr(stores, field, None)
 
 
 def rules_from_flags(args: Parsed) -> EncryptionRules:
-    values = {name: args.str(name) or "" for name in (
-        "unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex",
-        "unencrypted_comment_regex", "encrypted_comment_regex")}
+    values = {
+        name: args.str(name) or ""
+        for name in (
+            "unencrypted_suffix",
+            "encrypted_suffix",
+            "unencrypted_regex",
+            "encrypted_regex",
+            "unencrypted_comment_regex",
+            "encrypted_comment_regex",
+        )
+    }
     try:
         return EncryptionRules(**values)
     except UsageError as err:
@@ -150,7 +167,9 @@ def write_atomic(path: str, data: bytes) -> None:
     if info is not None and info.st_nlink > 1:
         _write_in_place(path, target, data)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -168,8 +187,10 @@ def write_atomic(path: str, data: bytes) -> None:
         if info is not None and err.errno in (errno.EBUSY, errno.EXDEV):
             _write_in_place(path, target, data)
             return
-        raise SopsError(f"{path}: cannot write file: {err.strerror}",
-                        exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+        raise SopsError(
+            f"{path}: cannot write file: {err.strerror}",
+            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE,
+        ) from None
     except BaseException:
         _discard(tmp)
         raise
@@ -180,18 +201,24 @@ def _write_in_place(path: str, target: Path, data: bytes) -> None:
     try:
         old = target.read_bytes()
     except OSError as err:
-        raise SopsError(f"{path}: cannot read file: {err.strerror}",
-                        exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+        raise SopsError(
+            f"{path}: cannot read file: {err.strerror}",
+            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE,
+        ) from None
     try:
         _overwrite(target, data)
     except OSError as err:
         try:
             _overwrite(target, old)
         except OSError:
-            raise SopsError(f"{path}: cannot write file, and restoring it failed too: {err.strerror}",
-                            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
-        raise SopsError(f"{path}: cannot write file (left unchanged): {err.strerror}",
-                        exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE) from None
+            raise SopsError(
+                f"{path}: cannot write file, and restoring it failed too: {err.strerror}",
+                exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE,
+            ) from None
+        raise SopsError(
+            f"{path}: cannot write file (left unchanged): {err.strerror}",
+            exit_code=exitcodes.COULD_NOT_WRITE_OUTPUT_FILE,
+        ) from None
 
 
 def _overwrite(target: Path, data: bytes) -> None:
@@ -239,14 +266,18 @@ def key_services(args: Parsed) -> tuple[Any, ...]:
         enabled = env.lower() not in ("false", "0", "f")
     uris = args.list("keyservice")
     if not uris and os.environ.get("SOPS_KEYSERVICE"):
-        uris = [u.strip() for u in os.environ["SOPS_KEYSERVICE"].split(",") if u.strip()]
+        uris = [
+            u.strip() for u in os.environ["SOPS_KEYSERVICE"].split(",") if u.strip()
+        ]
     services: list[Any] = [LocalAccess()] if enabled else []
     if uris:
         from ..keyservice import KeyServiceClient
 
         services.extend(KeyServiceClient(uri) for uri in uris)
     if not services:
-        raise UsageError("no key service to use: the local one is disabled and no --keyservice was given")
+        raise UsageError(
+            "no key service to use: the local one is disabled and no --keyservice was given"
+        )
     return tuple(services)
 
 
@@ -265,7 +296,9 @@ def terminations_raise(message: str) -> Iterator[None]:
     def stop(signum: int, frame: FrameType | None) -> None:
         raise _Terminated(signum)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         yield
     except _Terminated as caught:

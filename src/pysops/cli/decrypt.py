@@ -6,7 +6,15 @@ from ..errors import SopsError
 from ..stores.interface import Store
 from ..tree import Branch
 from ..treepath import get, parse_path
-from .common import check_output_flags, emit_result, file_error, input_path, name_for_rules, read_source, stores_for
+from .common import (
+    check_output_flags,
+    emit_result,
+    file_error,
+    input_path,
+    name_for_rules,
+    read_source,
+    stores_for,
+)
 from .flags import Parsed
 from .keysel import load_config_for
 from .opening import open_file
@@ -15,7 +23,8 @@ from .opening import open_file
 def run(command: str, args: Parsed) -> int:
     path = input_path(args, required=command != "decrypt")
     check_output_flags(args)
-    extract = parse_path(args.str("extract")) if args.str("extract") is not None else None
+    extract_text = args.str("extract")
+    extract = parse_path(extract_text) if extract_text is not None else None
     source = read_source(path)
     try:
         config = load_config_for(args) if args.str("indent") is None else None

@@ -296,7 +296,8 @@ def _hand_over_key(args: argparse.Namespace, kind: str, key: Any, root: Path) ->
     if args.out:
         write_private(Path(args.out), key.key_file_text(created).encode("ascii"))
         _say(
-            f"key file written to {args.out}: keep it offline, or delete it once the envelope is printed"
+            f"key file written to {args.out}: keep it offline, "
+            "or delete it once the envelope is printed"
         )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from .. import sopsfile
 from ..errors import AlreadyEncrypted, SopsError, UsageError
 from ..rules import EncryptionRules
-from .common import check_output_flags, key_services, emit_result, file_error, input_path, name_for_rules, read_source, stores_for
+from .common import (
+    check_output_flags,
+    emit_result,
+    file_error,
+    input_path,
+    key_services,
+    name_for_rules,
+    read_source,
+    stores_for,
+)
 from .flags import Parsed
 from .keysel import load_config_for, recipe_for
 
@@ -13,7 +22,9 @@ from .keysel import load_config_for, recipe_for
 def run(command: str, args: Parsed) -> int:
     path = input_path(args, required=command != "encrypt")
     if path is None and not args.str("filename_override"):
-        raise UsageError("must specify --filename-override when reading from standard input")
+        raise UsageError(
+            "must specify --filename-override when reading from standard input"
+        )
     check_output_flags(args)
     source = read_source(path)
     name = name_for_rules(args, path)
@@ -27,7 +38,9 @@ def _encrypt(args: Parsed, path: str | None, data: bytes, name: str) -> int:
     if args.str("reuse_from"):
         from .edit import reencrypt_file
 
-        emit_result(args, path, reencrypt_file(args, args.str("reuse_from") or "", data, name))
+        emit_result(
+            args, path, reencrypt_file(args, args.str("reuse_from") or "", data, name)
+        )
         return 0
     config = load_config_for(args)
     store_in, store_out = stores_for(args, name, config)
@@ -45,11 +58,17 @@ def _encrypt(args: Parsed, path: str | None, data: bytes, name: str) -> int:
         # The binary store has one value; rules about keys have nothing to act on.
         rules, mac_only = EncryptionRules(), False
     doc = sopsfile.new_document(
-        branches, recipe.key_groups, shamir_threshold=recipe.shamir_threshold,
-        rules=rules, mac_only_encrypted=mac_only, services=key_services(args),
+        branches,
+        recipe.key_groups,
+        shamir_threshold=recipe.shamir_threshold,
+        rules=rules,
+        mac_only_encrypted=mac_only,
+        services=key_services(args),
     )
     if store_in.name == "binary":
         doc.metadata.rules = EncryptionRules()
     sopsfile.seal(doc)
-    emit_result(args, path, store_out.emit_encrypted(doc.branches, doc.metadata.to_branch()))
+    emit_result(
+        args, path, store_out.emit_encrypted(doc.branches, doc.metadata.to_branch())
+    )
     return 0

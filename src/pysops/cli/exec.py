@@ -22,7 +22,13 @@ from .. import exitcodes
 from ..errors import SopsError, UsageError
 from ..tree import Branch, Comment
 from ..values import type_and_text
-from .common import file_error, name_for_rules, read_source, stores_for, terminations_raise
+from .common import (
+    file_error,
+    name_for_rules,
+    read_source,
+    stores_for,
+    terminations_raise,
+)
 from .flags import Parsed
 from .keysel import load_config_for
 from .opening import open_file
@@ -60,9 +66,13 @@ def secrets_as_env(branch: Branch) -> dict[str, str]:
         if isinstance(key, Comment):
             continue
         if isinstance(value, (Branch, list)):
-            raise SopsError(f"cannot put a nested value in the environment (key {key!r})")
+            raise SopsError(
+                f"cannot put a nested value in the environment (key {key!r})"
+            )
         if "=" in key:
-            raise SopsError(f"cannot use a key with '=' as an environment variable: {key!r}")
+            raise SopsError(
+                f"cannot use a key with '=' as an environment variable: {key!r}"
+            )
         env[key] = _env_text(value)
     return env
 
@@ -92,8 +102,15 @@ def exec_env(shell_command: str, secrets: dict[str, str], args: Parsed) -> int:
         os.execve(argv[0], argv, env)
     if args.bool("background"):
         sys.stderr.write("pysops: --background is deprecated, as in Go sops\n")
-        subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, **user)
+        subprocess.Popen(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            **user,
+        )
         return 0
     return _exit_status(subprocess.call(argv, env=env, **user))
 
@@ -106,13 +123,21 @@ def exec_file(shell_command: str, plaintext: bytes, args: Parsed) -> int:
     directory = tempfile.mkdtemp(prefix="pysops-exec-")
     try:
         with terminations_raise("terminated; the decrypted file was removed"):
-            return _run_with_file(shell_command, plaintext, args, directory, filename, user)
+            return _run_with_file(
+                shell_command, plaintext, args, directory, filename, user
+            )
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _run_with_file(shell_command: str, plaintext: bytes, args: Parsed, directory: str,
-                   filename: str, user: dict[str, Any]) -> int:
+def _run_with_file(
+    shell_command: str,
+    plaintext: bytes,
+    args: Parsed,
+    directory: str,
+    filename: str,
+    user: dict[str, Any],
+) -> int:
     target = os.path.join(directory, filename)
     if args.bool("no_fifo"):
         _write_private(target, plaintext)
@@ -124,8 +149,15 @@ def _run_with_file(shell_command: str, plaintext: bytes, args: Parsed, directory
     argv = ["/bin/sh", "-c", shell_command.replace("{}", target)]
     env = _base_env(args)
     if args.bool("background"):
-        subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, **user)
+        subprocess.Popen(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            **user,
+        )
         if not args.bool("no_fifo"):
             finish()
         return 0
@@ -139,7 +171,9 @@ def _nothing() -> None:
 
 
 def _write_private(path: str, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    fd = os.open(
+        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+    )
     with os.fdopen(fd, "wb") as handle:
         os.fchmod(handle.fileno(), 0o600)
         handle.write(data)
@@ -201,8 +235,9 @@ def _switch_user_now(user: dict[str, Any]) -> None:
         os.setgid(user["group"])
         os.setuid(user["user"])
     except OSError as err:
-        raise SopsError(f"cannot switch to the user: {err.strerror}",
-                        exit_code=exitcodes.GENERIC) from None
+        raise SopsError(
+            f"cannot switch to the user: {err.strerror}", exit_code=exitcodes.GENERIC
+        ) from None
 
 
 def _chown_for(user: dict[str, Any], *paths: str) -> None:
@@ -213,4 +248,6 @@ def _chown_for(user: dict[str, Any], *paths: str) -> None:
         try:
             os.chown(path, user["user"], user["group"])
         except OSError as err:
-            raise SopsError(f"cannot give the file to the user: {err.strerror}") from None
+            raise SopsError(
+                f"cannot give the file to the user: {err.strerror}"
+            ) from None

@@ -21,7 +21,9 @@ def run(command: str, args: Parsed) -> int:
     path = args.positionals[0]
     try:
         source = read_source(path)
-        encrypted = is_encrypted(source.data, resolve_store_name(args.str("input_type"), path))
+        encrypted = is_encrypted(
+            source.data, resolve_store_name(args.str("input_type"), path)
+        )
     except SopsError as err:
         err.exit_code = exitcodes.GENERIC
         raise file_error(path, err) from None

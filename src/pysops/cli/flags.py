@@ -9,8 +9,10 @@ them exactly instead of bending a POSIX-style parser.
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from enum import Enum
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from ..errors import SopsError
 from ..exitcodes import GENERIC
@@ -53,14 +55,19 @@ class Parsed:
     __slots__ = ("values", "positionals")
 
     def __init__(
-        self, values: dict[str, object] | None = None, positionals: list[str] | None = None
+        self,
+        values: dict[str, object] | None = None,
+        positionals: list[str] | None = None,
     ) -> None:
         self.values = {} if values is None else values
         self.positionals = [] if positionals is None else positionals
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Parsed) and other.values == self.values
-                and other.positionals == self.positionals)
+        return (
+            isinstance(other, Parsed)
+            and other.values == self.values
+            and other.positionals == self.positionals
+        )
 
     def __repr__(self) -> str:
         return f"Parsed(values={self.values!r}, positionals={self.positionals!r})"
@@ -72,11 +79,11 @@ class Parsed:
         value = self.values.get(name)
         return value if isinstance(value, str) else None
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self.values.get(name)
         return default if value is None else bool(value)
 
-    def list(self, name: str) -> list[str]:
+    def list(self, name: builtins.str) -> builtins.list[builtins.str]:
         value = self.values.get(name)
         return list(value) if isinstance(value, list) else []
 
@@ -85,7 +92,9 @@ _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
 
-def parse(argv: list[str], flags: list[Flag], *, stop_at_positional: bool = True) -> Parsed:
+def parse(
+    argv: list[str], flags: list[Flag], *, stop_at_positional: bool = True
+) -> Parsed:
     """Parse ``argv`` against ``flags``; the rest after the first positional is kept."""
     table = {name: flag for flag in flags for name in flag.names}
     out = Parsed()
@@ -109,7 +118,9 @@ def parse(argv: list[str], flags: list[Flag], *, stop_at_positional: bool = True
         if flag.kind is Kind.BOOL:
             if eq:
                 if inline not in _TRUE and inline not in _FALSE:
-                    raise FlagError(f"invalid boolean value {inline!r} for flag -{name}")
+                    raise FlagError(
+                        f"invalid boolean value {inline!r} for flag -{name}"
+                    )
                 out.values[flag.dest] = inline in _TRUE
             else:
                 out.values[flag.dest] = True
@@ -124,14 +135,16 @@ def parse(argv: list[str], flags: list[Flag], *, stop_at_positional: bool = True
             value = argv[i + 1]
             i += 2
         if flag.kind is Kind.LIST:
-            out.values.setdefault(flag.dest, [])
-            out.values[flag.dest].append(value)  # type: ignore[union-attr]
+            items = out.values.setdefault(flag.dest, [])
+            cast("list[str]", items).append(value)
         else:
             out.values[flag.dest] = value
     return out
 
 
-def render_help(usage: str, summary: str, flags: list[Flag], examples: list[str] = ()) -> str:  # type: ignore[assignment]
+def render_help(
+    usage: str, summary: str, flags: list[Flag], examples: Sequence[str] = ()
+) -> str:
     """Help text: usage, summary, flags by group, examples."""
     lines = [f"usage: {usage}", "", summary]
     groups: dict[str, list[Flag]] = {}
@@ -144,7 +157,11 @@ def render_help(usage: str, summary: str, flags: list[Flag], examples: list[str]
             if flag.kind is not Kind.BOOL:
                 names += f" {flag.metavar or 'VALUE'}"
             text = flag.help + (f" [${flag.env}]" if flag.env else "")
-            lines.append(f"  {names:<38} {text}" if len(names) < 38 else f"  {names}\n  {'':<38} {text}")
+            lines.append(
+                f"  {names:<38} {text}"
+                if len(names) < 38
+                else f"  {names}\n  {'':<38} {text}"
+            )
     if examples:
         lines += ["", "examples:"] + [f"  {e}" for e in examples]
     return "\n".join(lines) + "\n"

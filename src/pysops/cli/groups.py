@@ -27,7 +27,9 @@ from .opening import load_encrypted
 # In ``groups add`` every key flag may be given several times.
 _REPEATABLE = {"age", "pgp", "kms", "gcp-kms", "azure-kv", "hc-vault-transit", "hckms"}
 FLAGS = [
-    Flag(f.names, Kind.LIST, f.help, f.metavar, f.group) if f.names[0] in _REPEATABLE else f
+    Flag(f.names, Kind.LIST, f.help, f.metavar, f.group)
+    if f.names[0] in _REPEATABLE
+    else f
     for f in options.ALL
 ]
 
@@ -44,7 +46,11 @@ def run(command: str, args: Parsed) -> int:
         raise SopsError("no file specified: use --file FILE")
     source = read_source(path)
     try:
-        data = _add(sub, path, source.data) if action == "add" else _delete(sub, path, source.data)
+        data = (
+            _add(sub, path, source.data)
+            if action == "add"
+            else _delete(sub, path, source.data)
+        )
     except SopsError as err:
         raise file_error(path, err) from None
     emit_result(sub, path, data)
@@ -55,8 +61,9 @@ def _open(args: Parsed, path: str, data: bytes) -> tuple[sopsfile.SopsFile, obje
     """The file's metadata and data key; values stay encrypted (only keys change)."""
     store = stores_for(args, path, load_config_for(args))[1]
     branches, metadata = load_encrypted(store, data)
-    data_key = recover_data_key(metadata.key_groups, metadata.effective_threshold(),
-                                decryption_order(args))
+    data_key = recover_data_key(
+        metadata.key_groups, metadata.effective_threshold(), decryption_order(args)
+    )
     return sopsfile.SopsFile(branches, metadata, data_key, ValueCipher(data_key)), store
 
 
@@ -65,7 +72,9 @@ def _add(args: Parsed, path: str, data: bytes) -> bytes:
         raise SopsError("groups add takes no positional arguments")
     group = _group_from_flags(args)
     if not group:
-        raise SopsError("the new key group has no keys: give --age, --pgp, --kms ... flags")
+        raise SopsError(
+            "the new key group has no keys: give --age, --pgp, --kms ... flags"
+        )
     doc, store = _open(args, path, data)
     editing.add_group(doc, group, parse_threshold(args))
     return store.emit_encrypted(doc.branches, doc.metadata.to_branch())  # type: ignore[attr-defined,no-any-return]
@@ -73,11 +82,15 @@ def _add(args: Parsed, path: str, data: bytes) -> bytes:
 
 def _delete(args: Parsed, path: str, data: bytes) -> bytes:
     if len(args.positionals) != 1:
-        raise SopsError("groups delete takes exactly one argument: the group's index (from 0)")
+        raise SopsError(
+            "groups delete takes exactly one argument: the group's index (from 0)"
+        )
     try:
         index = int(args.positionals[0])
     except ValueError:
-        raise SopsError(f"the group index must be a number, not {args.positionals[0]!r}") from None
+        raise SopsError(
+            f"the group index must be a number, not {args.positionals[0]!r}"
+        ) from None
     doc, store = _open(args, path, data)
     editing.delete_group(doc, index, parse_threshold(args))
     return store.emit_encrypted(doc.branches, doc.metadata.to_branch())  # type: ignore[attr-defined,no-any-return]
@@ -89,6 +102,10 @@ def _group_from_flags(args: Parsed) -> KeyGroup:
     for dest, (type_id, _env) in KEY_FLAGS.items():
         for value in args.list(dest):
             for item in split_list(value):
-                extra = {"context": context, "aws_profile": args.str("aws_profile") or ""} if type_id == "kms" else {}
+                extra = (
+                    {"context": context, "aws_profile": args.str("aws_profile") or ""}
+                    if type_id == "kms"
+                    else {}
+                )
                 group.append(make_key(type_id, item, **extra))
     return group

@@ -56,7 +56,9 @@ def make_key(type_id: str, text: str, **options: Any) -> MasterKey:
     try:
         return key_class(type_id).from_string(text, **options)
     except MasterKeyError as err:
-        raise SopsError(err.message, hint=err.hint, exit_code=exitcodes.GENERIC) from None
+        raise SopsError(
+            err.message, hint=err.hint, exit_code=exitcodes.GENERIC
+        ) from None
 
 
 def keys_from_flags(args: Parsed, prefix: str = "") -> list[MasterKey]:
@@ -80,8 +82,11 @@ def keys_from_flags(args: Parsed, prefix: str = "") -> list[MasterKey]:
     return keys
 
 
-def keys_from_spec_groups(groups: list[list[Any]], aws_profile: str = "",
-                          context: dict[str, str] | None = None) -> list[KeyGroup]:
+def keys_from_spec_groups(
+    groups: list[list[Any]],
+    aws_profile: str = "",
+    context: dict[str, str] | None = None,
+) -> list[KeyGroup]:
     """Master keys for the ``KeySpec`` groups of a creation rule."""
     out: list[KeyGroup] = []
     for group in groups:
@@ -104,7 +109,9 @@ def parse_threshold(args: Parsed) -> int:
     try:
         return int(text)
     except ValueError:
-        raise UsageError(f"--shamir-secret-sharing-threshold takes a number, not {text!r}") from None
+        raise UsageError(
+            f"--shamir-secret-sharing-threshold takes a number, not {text!r}"
+        ) from None
 
 
 def load_config_for(args: Parsed) -> Any:
@@ -134,8 +141,11 @@ def recipe_for(args: Parsed, name: str, config: Any) -> Recipe:
     if flag_keys:
         groups: list[KeyGroup] = [flag_keys]
     elif rule is not None:
-        groups = keys_from_spec_groups(rule.key_groups, rule.aws_profile,
-                                       parse_encryption_context(args.str("encryption_context")))
+        groups = keys_from_spec_groups(
+            rule.key_groups,
+            rule.aws_profile,
+            parse_encryption_context(args.str("encryption_context")),
+        )
         groups = [g for g in groups if g]
     else:
         groups = []

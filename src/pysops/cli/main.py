@@ -58,7 +58,7 @@ commands:
 EXAMPLES = [
     "pysops encrypt --age age1... secrets.yaml > secrets.enc.yaml",
     "pysops decrypt secrets.enc.yaml",
-    "pysops -d --extract '[\"db\"][\"password\"]' secrets.enc.yaml",
+    'pysops -d --extract \'["db"]["password"]\' secrets.enc.yaml',
     "SOPS_AGE_KEY_FILE=key.txt pysops edit secrets.enc.yaml",
     "pysops exec-env secrets.enc.env 'printenv DB_PASSWORD'",
 ]
@@ -71,7 +71,9 @@ def _setup_logging(verbose: bool) -> None:
     import logging
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("pysops: %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("pysops: %(levelname)s %(name)s: %(message)s")
+    )
     logger = logging.getLogger("pysops")
     logger.addHandler(handler)
     logger.setLevel(level.upper())
@@ -125,16 +127,23 @@ def _main(argv: list[str]) -> int:
         for key, value in global_args.values.items():
             args.values.setdefault(key, value)
         if args.bool("help"):
-            sys.stdout.write(render_help(f"pysops {name} [flags] ARGS", SUMMARY, options.ALL))
+            sys.stdout.write(
+                render_help(f"pysops {name} [flags] ARGS", SUMMARY, options.ALL)
+            )
             return 0
         module = importlib.import_module(f".{SUBCOMMANDS[name]}", __package__)
         return int(module.run(name, args))
     if global_args.bool("help"):
-        sys.stdout.write(render_help("pysops [flags] [command] FILE", SUMMARY, options.ALL, EXAMPLES))
+        sys.stdout.write(
+            render_help("pysops [flags] [command] FILE", SUMMARY, options.ALL, EXAMPLES)
+        )
         return 0
     if not rest:
-        raise SopsError("no file specified", exit_code=exitcodes.NO_FILE_SPECIFIED,
-                        hint="run 'pysops --help' for usage")
+        raise SopsError(
+            "no file specified",
+            exit_code=exitcodes.NO_FILE_SPECIFIED,
+            hint="run 'pysops --help' for usage",
+        )
     from .classic import run_classic
 
     return run_classic(global_args)

@@ -25,12 +25,18 @@ def load_encrypted(store: Store, data: bytes) -> tuple[list[Branch], Metadata]:
         raise
 
 
-def open_file(args: Parsed, store: Store, data: bytes, **extra: Any) -> sopsfile.SopsFile:
+def open_file(
+    args: Parsed, store: Store, data: bytes, **extra: Any
+) -> sopsfile.SopsFile:
     """Load and decrypt, honouring ``--ignore-mac`` and ``--decryption-order``."""
     branches, metadata = load_encrypted(store, data)
     return sopsfile.open_encrypted(
-        branches, metadata, ignore_mac=args.bool("ignore_mac"),
-        decryption_order=decryption_order(args), services=key_services(args), **extra,
+        branches,
+        metadata,
+        ignore_mac=args.bool("ignore_mac"),
+        decryption_order=decryption_order(args),
+        services=key_services(args),
+        **extra,
     )
 
 

@@ -39,7 +39,9 @@ def run(command: str, args: Parsed) -> int:
             sys.stderr.write(f"pysops: {err.message}\n")
             failed += 1
     if failed:
-        raise SopsError(f"{failed} of {len(paths)} files could not be rotated (named above)")
+        raise SopsError(
+            f"{failed} of {len(paths)} files could not be rotated (named above)"
+        )
     return 0
 
 

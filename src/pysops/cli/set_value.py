@@ -28,7 +28,13 @@ def run(command: str, args: Parsed) -> int:
         path_text, value = _split_classic(args.str("set") or "")
         if not args.positionals:
             raise SopsError("no file specified", exit_code=exitcodes.NO_FILE_SPECIFIED)
-        return _change(args, args.positionals[0], _path_or_7(path_text, "--set format"), value, False)
+        return _change(
+            args,
+            args.positionals[0],
+            _path_or_7(path_text, "--set format"),
+            value,
+            False,
+        )
     return _run_set(args)
 
 
@@ -39,7 +45,8 @@ def _run_set(args: Parsed) -> int:
     wanted = 2 if args.bool("value_stdin") else 3
     if len(positionals) != wanted:
         raise SopsError(
-            f"set needs exactly {wanted} arguments: FILE PATH" + ("" if wanted == 2 else " VALUE"),
+            f"set needs exactly {wanted} arguments: FILE PATH"
+            + ("" if wanted == 2 else " VALUE"),
             exit_code=exitcodes.NO_FILE_SPECIFIED,
         )
     path = _path_or_7(positionals[1], "set index format")
@@ -49,16 +56,22 @@ def _run_set(args: Parsed) -> int:
         try:
             text = Path(positionals[2]).read_text("utf-8", "surrogateescape")
         except OSError as err:
-            raise SopsError(f"{positionals[2]}: cannot read the value file: {err.strerror}") from None
+            raise SopsError(
+                f"{positionals[2]}: cannot read the value file: {err.strerror}"
+            ) from None
     else:
         text = positionals[2]
-    return _change(args, positionals[0], path, parse_json_value(text), args.bool("idempotent"))
+    return _change(
+        args, positionals[0], path, parse_json_value(text), args.bool("idempotent")
+    )
 
 
 def _run_unset(args: Parsed) -> int:
     if len(args.positionals) != 2:
-        raise SopsError("unset needs exactly 2 arguments: FILE PATH",
-                        exit_code=exitcodes.NO_FILE_SPECIFIED)
+        raise SopsError(
+            "unset needs exactly 2 arguments: FILE PATH",
+            exit_code=exitcodes.NO_FILE_SPECIFIED,
+        )
     file_path = args.positionals[0]
     path = _path_or_7(args.positionals[1], "unset index format")
     source = read_source(file_path)
@@ -77,7 +90,9 @@ def _run_unset(args: Parsed) -> int:
     return 0
 
 
-def _change(args: Parsed, file_path: str, path: list[PathPart], value: Any, idempotent: bool) -> int:
+def _change(
+    args: Parsed, file_path: str, path: list[PathPart], value: Any, idempotent: bool
+) -> int:
     source = read_source(file_path)
     try:
         store_in, store_out, doc = _open(args, file_path, source.data)
@@ -108,7 +123,9 @@ def _refuse_reserved(path: list[PathPart], *stores: Any) -> None:
         )
 
 
-def _open(args: Parsed, file_path: str, data: bytes) -> tuple[Any, Any, sopsfile.SopsFile]:
+def _open(
+    args: Parsed, file_path: str, data: bytes
+) -> tuple[Any, Any, sopsfile.SopsFile]:
     config = load_config_for(args) if args.str("indent") is None else None
     store_in, store_out = stores_for(args, name_for_rules(args, file_path), config)
     return store_in, store_out, open_file(args, store_in, data)
@@ -120,7 +137,9 @@ def _path_or_7(text: str, what: str) -> list[PathPart]:
     except SopsError:
         path = []
     if not path:
-        raise SopsError(f"invalid {what}: {text!r}", exit_code=exitcodes.INVALID_SET_FORMAT)
+        raise SopsError(
+            f"invalid {what}: {text!r}", exit_code=exitcodes.INVALID_SET_FORMAT
+        )
     return path
 
 
@@ -128,8 +147,10 @@ def _split_classic(text: str) -> tuple[str, Any]:
     """``--set '["a"][0] VALUE'``: the path ends at the first ``] ``."""
     head, sep, value = text.partition("] ")
     if not sep:
-        raise SopsError("invalid --set format: expected '[\"path\"] JSON-VALUE'",
-                        exit_code=exitcodes.INVALID_SET_FORMAT)
+        raise SopsError(
+            "invalid --set format: expected '[\"path\"] JSON-VALUE'",
+            exit_code=exitcodes.INVALID_SET_FORMAT,
+        )
     return head + "]", parse_json_value(value)
 
 
@@ -138,7 +159,9 @@ def parse_json_value(text: str) -> Any:
     try:
         value = json.loads(text, parse_constant=_reject_constant)
     except ValueError:
-        raise SopsError("the value is not valid JSON", exit_code=exitcodes.INVALID_SET_FORMAT) from None
+        raise SopsError(
+            "the value is not valid JSON", exit_code=exitcodes.INVALID_SET_FORMAT
+        ) from None
     return _from_json(value)
 
 
@@ -166,12 +189,18 @@ def _exists(tree: Any, path: list[PathPart]) -> bool:
             if index < 0:
                 return False
             node = node[index][1]
-        elif isinstance(node, list) and not isinstance(node, Branch) and isinstance(part, int):
+        elif (
+            isinstance(node, list)
+            and not isinstance(node, Branch)
+            and isinstance(part, int)
+        ):
             if not 0 <= part < len(node):
                 return False
             node = node[part]
         else:
-            raise SopsError(f"cannot descend into a {type(node).__name__} at {_render(path)}")
+            raise SopsError(
+                f"cannot descend into a {type(node).__name__} at {_render(path)}"
+            )
     return True
 
 

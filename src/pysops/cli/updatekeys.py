@@ -37,9 +37,11 @@ def run(command: str, args: Parsed) -> int:
         raise SopsError("no file specified", exit_code=exitcodes.NO_FILE_SPECIFIED)
     config = load_config_for(args)
     if config is None:
-        raise SopsError("no .sops.yaml found: updatekeys takes the keys from its creation rules",
-                        exit_code=exitcodes.CONFIG_FILE_NOT_FOUND,
-                        hint="run it inside the repository, or pass --config")
+        raise SopsError(
+            "no .sops.yaml found: updatekeys takes the keys from its creation rules",
+            exit_code=exitcodes.CONFIG_FILE_NOT_FOUND,
+            hint="run it inside the repository, or pass --config",
+        )
     failed = 0
     for path in paths:
         try:
@@ -64,13 +66,18 @@ def update_file(args: Parsed, config: Any, path: str) -> None:
 
     # 1. What the config wants for this file.
     rule = config.creation_rule_for(path)
-    wanted = keys_from_spec_groups(rule.key_groups, rule.aws_profile,
-                                   parse_encryption_context(args.str("encryption_context")))
+    wanted = keys_from_spec_groups(
+        rule.key_groups,
+        rule.aws_profile,
+        parse_encryption_context(args.str("encryption_context")),
+    )
     wanted = [g for g in wanted if g]
     # NOTE: Go sops 3.11 ignores the rule's shamir_threshold here and keeps the
     # file's (so a file gaining groups needs all of them); the rule is what
     # the user asked for, so it wins unless the flag is given.
-    threshold = parse_threshold(args) or rule.shamir_threshold or metadata.shamir_threshold
+    threshold = (
+        parse_threshold(args) or rule.shamir_threshold or metadata.shamir_threshold
+    )
     threshold = min(threshold, len(wanted))
 
     # 2. Nothing to do?
@@ -88,15 +95,18 @@ def update_file(args: Parsed, config: Any, path: str) -> None:
         return
 
     # 4. Re-wrap the data key for the new keys and write the file.
-    data_key = recover_data_key(metadata.key_groups, metadata.effective_threshold(),
-                                decryption_order(args))
+    data_key = recover_data_key(
+        metadata.key_groups, metadata.effective_threshold(), decryption_order(args)
+    )
     doc = sopsfile.SopsFile(branches, metadata, data_key, ValueCipher(data_key))
     update_keys(doc, wanted, threshold)
     write_atomic(path, store.emit_encrypted(doc.branches, doc.metadata.to_branch()))
     log.info("%s: keys updated", path)
 
 
-def render_changes(diffs: list[GroupDiff], old_threshold: int, new_threshold: int) -> str:
+def render_changes(
+    diffs: list[GroupDiff], old_threshold: int, new_threshold: int
+) -> str:
     """The per-group listing: kept keys indented, ``+++`` added, ``---`` removed."""
     lines: list[str] = []
     if old_threshold > 0 and old_threshold == new_threshold:
@@ -120,6 +130,8 @@ def _confirm() -> bool:
         sys.stdout.flush()
         answer = sys.stdin.readline()
         if not answer:
-            raise SopsError("no answer on standard input; pass -y to update without asking")
+            raise SopsError(
+                "no answer on standard input; pass -y to update without asking"
+            )
         if answer.strip() in ("y", "n"):
             return answer.strip() == "y"

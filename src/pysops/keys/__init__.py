@@ -13,7 +13,14 @@ from typing import Any
 from ..errors import MetadataError
 from .interface import KeyGroup, MasterKey, MasterKeyFailure
 
-__all__ = ["KeyGroup", "MasterKey", "MasterKeyFailure", "KEY_TYPES", "key_class", "key_from_metadata"]
+__all__ = [
+    "KeyGroup",
+    "MasterKey",
+    "MasterKeyFailure",
+    "KEY_TYPES",
+    "key_class",
+    "key_from_metadata",
+]
 
 #: metadata list name -> module; the order is the order of Go sops' metadata
 KEY_TYPES: dict[str, str] = {

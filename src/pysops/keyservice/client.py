@@ -82,7 +82,7 @@ class KeyServiceClient:
             raise MasterKeyFailure(f"{key.identifier}: {err}") from err
 
     def _call(self, method: str, request: Any, key: MasterKey, reply: Any) -> Any:
-        import grpc  # type: ignore[import-untyped]
+        import grpc
 
         if self._channel is None:
             self._channel = grpc.insecure_channel(self._target)

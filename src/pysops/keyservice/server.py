@@ -69,7 +69,7 @@ class KeyServiceHandler:
 
 
 def _abort(context: Any, code: str, message: str) -> Any:
-    import grpc  # type: ignore[import-untyped]
+    import grpc
 
     context.abort(getattr(grpc.StatusCode, code), message)
 

@@ -50,7 +50,9 @@ def get_store(name: str, indent: int | None = None) -> Store:
     """An instance of the store called ``name``."""
     module_name = _MODULES.get(name)
     if module_name is None:
-        raise UsageError(f"unknown file type {name!r}; use one of {', '.join(STORE_NAMES)}")
+        raise UsageError(
+            f"unknown file type {name!r}; use one of {', '.join(STORE_NAMES)}"
+        )
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:

@@ -254,7 +254,7 @@ class Emitter:
         elif isinstance(item, Branch) and any(
             not isinstance(k, Comment) for k, _ in item
         ):
-            head = []
+            head: list[str] = []
             while item and isinstance(item[len(head)][0], Comment):
                 head.append(item[len(head)][0].text)
             if head:
@@ -276,9 +276,7 @@ class Emitter:
         if is_map and any(not isinstance(k, Comment) for k, _ in inner):
             self.out.append(f"{head} {tag}\n")
             self._map(inner, indent, None)
-        elif not is_map and any(
-            not isinstance(v, Comment) for v in inner
-        ):
+        elif not is_map and any(not isinstance(v, Comment) for v in inner):
             self.out.append(f"{head} {tag}\n")
             self._seq(inner, indent, None)
         else:
@@ -343,7 +341,9 @@ class Emitter:
         encoded = base64.b64encode(s.encode("utf-8", "surrogateescape")).decode("ascii")
         if len(encoded) < _BINARY_LINE:
             return f"!!binary {encoded}\n"
-        lines = [encoded[i : i + _BINARY_LINE] for i in range(0, len(encoded), _BINARY_LINE)]
+        lines = [
+            encoded[i : i + _BINARY_LINE] for i in range(0, len(encoded), _BINARY_LINE)
+        ]
         return "!!binary " + self._literal("\n".join(lines) + "\n", indent)
 
     def _literal(self, s: str, indent: int) -> str:
