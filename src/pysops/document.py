@@ -235,6 +235,19 @@ def _show(aad: str) -> str:
     return "the top level" if aad == ":" else repr(aad[:-1])
 
 
+def _walk_all(
+    branches: list[Branch],
+    cipher: ValueCipher,
+    rules: EncryptionRules,
+    mac_only_encrypted: bool,
+    encrypting: bool,
+) -> str:
+    walk = _Walk(cipher, rules, mac_only_encrypted, encrypting=encrypting)
+    for branch in branches:
+        walk.branch(branch, "", walk.root_state, [])
+    return walk.hash.hexdigest().upper()
+
+
 def encrypt_branches(
     branches: list[Branch],
     cipher: ValueCipher,
@@ -242,10 +255,7 @@ def encrypt_branches(
     mac_only_encrypted: bool = False,
 ) -> str:
     """Encrypt the values of ``branches`` in place; return the MAC (uppercase hex)."""
-    walk = _Walk(cipher, rules, mac_only_encrypted, encrypting=True)
-    for branch in branches:
-        walk.branch(branch, "", walk.root_state, [])
-    return walk.hash.hexdigest().upper()
+    return _walk_all(branches, cipher, rules, mac_only_encrypted, encrypting=True)
 
 
 def decrypt_branches(
@@ -255,7 +265,4 @@ def decrypt_branches(
     mac_only_encrypted: bool = False,
 ) -> str:
     """Decrypt the values of ``branches`` in place; return the MAC they hash to."""
-    walk = _Walk(cipher, rules, mac_only_encrypted, encrypting=False)
-    for branch in branches:
-        walk.branch(branch, "", walk.root_state, [])
-    return walk.hash.hexdigest().upper()
+    return _walk_all(branches, cipher, rules, mac_only_encrypted, encrypting=False)

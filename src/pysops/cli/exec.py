@@ -9,6 +9,7 @@ command runs through ``/bin/sh -c`` and its exit status becomes ours.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -101,16 +102,7 @@ def exec_env(shell_command: str, secrets: dict[str, str], args: Parsed) -> int:
         sys.stderr.flush()
         os.execve(argv[0], argv, env)
     if args.bool("background"):
-        sys.stderr.write("pysops: --background is deprecated, as in Go sops\n")
-        subprocess.Popen(
-            argv,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            **user,
-        )
+        _start_in_background(argv, env, user)
         return 0
     return _exit_status(subprocess.call(argv, env=env, **user))
 
@@ -149,21 +141,29 @@ def _run_with_file(
     argv = ["/bin/sh", "-c", shell_command.replace("{}", target)]
     env = _base_env(args)
     if args.bool("background"):
-        subprocess.Popen(
-            argv,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            **user,
-        )
+        _start_in_background(argv, env, user)
         if not args.bool("no_fifo"):
             finish()
         return 0
     status = subprocess.call(argv, env=env, **user)
     finish()
     return _exit_status(status)
+
+
+def _start_in_background(
+    argv: list[str], env: dict[str, str], user: dict[str, Any]
+) -> None:
+    """Start the command detached, with no terminal streams (deprecated in Go sops)."""
+    logging.getLogger(__name__).info("--background is deprecated, as in Go sops")
+    subprocess.Popen(
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        **user,
+    )
 
 
 def _nothing() -> None:
