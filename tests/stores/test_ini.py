@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from _godiff import assert_same_shape, go_decrypt, go_encrypt, go_roundtrip
 from conftest import AgeKey
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pysops.errors import EmitError, MetadataNotFound, StoreError
@@ -315,6 +315,10 @@ def test_random_files_agree_with_go(
 ) -> None:
     data = IniStore().emit_plain([Branch([("DEFAULT", default), *sections])])
     encrypted, decrypted = go_roundtrip(go_sops, age_key, "r.ini", data)
+    # Where go-ini's own writing changes a value (it cannot read back what it
+    # wrote), pysops deliberately writes differently (tests/fidelity); compare
+    # only where Go kept every value.
+    assume(IniStore().load_plain(decrypted) == IniStore().load_plain(data))
     assert roundtrip(data) == decrypted
     assert roundtrip(decrypted) == decrypted
     store = IniStore()
