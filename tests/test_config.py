@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pyrage
 import pytest
+from conftest import run_go
 
 from pysops import exitcodes
 from pysops.config import (
@@ -29,18 +28,6 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
-
-
-def run_go(go: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, SOPS_DISABLE_VERSION_CHECK="1")
-    return subprocess.run(
-        [str(go), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
 
 
 # --- lookup ---------------------------------------------------------------------

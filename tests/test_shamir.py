@@ -6,44 +6,15 @@ import base64
 import itertools
 import os
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
 import pytest
 import yaml
+from conftest import make_age_key, run_go
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pysops.shamir import combine, split
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    """A throwaway age key pair and the key file holding its identity."""
-
-    identity: str
-    recipient: str
-    path: Path
-
-
-def make_age_key(directory: Path, name: str) -> KeyPair:
-    identity = pyrage.x25519.Identity.generate()
-    path = directory / name
-    path.write_text(f"# public key: {identity.to_public()}\n{identity}\n")
-    return KeyPair(str(identity), str(identity.to_public()), path)
-
-
-def run_go(go: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, SOPS_DISABLE_VERSION_CHECK="1")
-    return subprocess.run(
-        [str(go), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def counter_rng(size: int) -> bytes:

@@ -6,11 +6,12 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
 import pytest
+from conftest import AgeKey as KeyPair
+from conftest import make_age_key, run_go
 
 from pysops.keys import age
 from pysops.keys.age import (
@@ -22,31 +23,6 @@ from pysops.keys.age import (
 from pysops.keys.interface import MasterKeyFailure
 
 DATA_KEY = bytes(range(32))
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    """A throwaway age key pair and the key file holding its identity."""
-
-    identity: str
-    recipient: str
-    path: Path
-
-
-def make_age_key(directory: Path, name: str) -> KeyPair:
-    identity = pyrage.x25519.Identity.generate()
-    path = directory / name
-    path.write_text(f"# public key: {identity.to_public()}\n{identity}\n")
-    return KeyPair(str(identity), str(identity.to_public()), path)
-
-
-def run_go(
-    go: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    full_env = dict(os.environ, SOPS_DISABLE_VERSION_CHECK="1", **(env or {}))
-    return subprocess.run(
-        [str(go), *args], env=full_env, capture_output=True, timeout=120, check=False
-    )
 
 
 @pytest.fixture(autouse=True)
