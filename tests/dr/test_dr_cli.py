@@ -133,10 +133,14 @@ def test_drill_uses_the_given_key_alone_and_writes_nothing(
     assert "4 of 4 file(s) decrypted" in out and "\r" not in err
     assert snapshot(repo) == before
 
+    # A key that is not the recorded recovery key proves nothing: refused,
+    # a stranger's key as well as the team key that does open every file.
     stranger = make_age_key(tmp_path, "stranger.txt")
-    code, out, _ = pysops(capsys, repo, "dr", "drill", "--identity", str(stranger.path))
-    assert code == 1
-    assert out.count("FAILED") == 4 and "0 of 4 file(s)" in out
+    for other in (stranger.path, age_key.path):
+        code, out, err = pysops(capsys, repo, "dr", "drill", "--identity", str(other))
+        assert code == 1 and "is not the recovery key" in err
+        assert "decrypted" not in out
+    assert snapshot(repo) == before
 
 
 @pytest.mark.gosops
@@ -166,8 +170,14 @@ def test_rotate_leaves_nothing_for_the_old_key(
     new = tmp_path / "new.txt"
     new.write_text(secret_of_envelope_pdf(new_envelope) + "\n")
 
-    code, out, _ = pysops(capsys, repo, "dr", "drill", "--identity", str(old))
-    assert code == 1 and "0 of 4" in out
+    code, out, err = pysops(capsys, repo, "dr", "drill", "--identity", str(old))
+    assert code == 1 and "is not the recovery key" in err
+    # Below the CLI's refusal, the old key opens none of the files.
+    from pysops.dr.keygen import parse_key_text
+    from pysops.dr.recover import drill
+
+    old_identities, _ = parse_key_text(old.read_text(), "old key")
+    assert not any(r.ok for r in drill(repo, old_identities).results)
     monkeypatch.delenv("SOPS_AGE_KEY_FILE")
     code, out, _ = pysops(capsys, repo, "dr", "drill", "--identity", str(new))
     assert code == 0 and "4 of 4" in out
@@ -227,3 +237,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
         bar(1, 2, "a.yaml")
         bar.close()
         assert ("\r[###" in stream.getvalue()) is drawn
+
+
+def test_private_key_is_never_written_inside_the_repository(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(repo)
+    for flag, name in (("--envelope", "env.html"), ("--out", "dr-key.txt")):
+        code, _, err = pysops(capsys, repo, "dr", "init", flag, str(repo / name))
+        assert code == 2 and "inside the repository" in err
+        assert not (repo / name).exists()
+    assert snapshot(repo) == before

@@ -131,7 +131,17 @@ def run(argv: list[str]) -> int:
         "rotate": _rotate,
         "restore": _restore,
     }[args.command]
-    return int(command(args, root))
+    from ..dr.staging import discard_all
+    from .common import terminations_raise
+
+    # Interrupted while files are being prepared: the staged copies are removed
+    # and no file changes (the renames themselves hold signals until done).
+    try:
+        with terminations_raise("terminated; no file was changed"):
+            return int(command(args, root))
+    except BaseException:
+        discard_all()
+        raise
 
 
 # --- shared output --------------------------------------------------------------
@@ -224,10 +234,34 @@ def _verify(args: argparse.Namespace, root: Path) -> int:
     return FAILED if report.failed else OK
 
 
+def _require_recovery_key(root: Path, recipients: list[str]) -> None:
+    """Refuse a key that is not the recovery key recorded for this repository.
+
+    Any key that opens the files would otherwise pass a drill or drive a
+    restore, and prove nothing about the paper key in the envelope.
+    """
+    from ..dr.operations import recorded_recipients
+
+    recorded = recorded_recipients(root)
+    if not recorded:
+        raise UsageError(
+            "no recovery recipient is recorded in .sops-check.yaml, so this key "
+            "cannot be told apart from a day-to-day key; run `pysops dr init` first",
+            exit_code=BAD_USAGE,
+        )
+    if not set(recipients) & set(recorded):
+        raise SopsError(
+            "the given key is not the recovery key: its recipient "
+            f"{', '.join(recipients) or '(none)'} is not the recorded "
+            f"{', '.join(recorded)}"
+        )
+
+
 def _drill(args: argparse.Namespace, root: Path) -> int:
     from ..dr.recover import drill
 
-    identities, _ = _read_identities(args)
+    identities, recipients = _read_identities(args)
+    _require_recovery_key(root, recipients)
     bar = _ProgressBar()
     try:
         report = drill(
@@ -241,7 +275,7 @@ def _drill(args: argparse.Namespace, root: Path) -> int:
     return OK if report.passed else FAILED
 
 
-def _check_destinations(args: argparse.Namespace) -> str:
+def _check_destinations(args: argparse.Namespace, root: Path) -> str:
     if not args.envelope and not args.out:
         raise UsageError(
             "say where the new private key goes: --envelope FILE.pdf|FILE.html|- "
@@ -264,12 +298,22 @@ def _check_destinations(args: argparse.Namespace) -> str:
             raise UsageError(
                 f"{path} exists; an old key would be overwritten", exit_code=BAD_USAGE
             )
+        if path and path != "-" and _inside(Path(path), root):
+            raise UsageError(
+                f"{path} is inside the repository, where a commit could pick up the "
+                "private key; write it outside (e.g. ~/dr-envelope.pdf)",
+                exit_code=BAD_USAGE,
+            )
     if args.envelope == "-" and kind == "pdf" and sys.stdout.isatty():
         raise UsageError(
             "a PDF envelope on a terminal: redirect it (| lpr) or use --format html",
             exit_code=BAD_USAGE,
         )
     return kind or "pdf"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
 
 
 def _hand_over_key(args: argparse.Namespace, kind: str, key: Any, root: Path) -> None:
@@ -336,7 +380,7 @@ def _init(args: argparse.Namespace, root: Path) -> int:
     from ..dr.keygen import generate
     from ..dr.operations import plan_init
 
-    kind = _check_destinations(args)
+    kind = _check_destinations(args, root)
     key = generate()
     bar = _ProgressBar()
     try:
@@ -353,7 +397,7 @@ def _rotate(args: argparse.Namespace, root: Path) -> int:
     from ..dr.keygen import generate
     from ..dr.operations import plan_rotate, recorded_recipients
 
-    kind = _check_destinations(args)
+    kind = _check_destinations(args, root)
     identities: list[Any] = []
     old = args.old_recipient
     if args.identity:
@@ -388,6 +432,7 @@ def _restore(args: argparse.Namespace, root: Path) -> int:
     from ..dr.operations import plan_restore
 
     identities, recipients = _read_identities(args)
+    _require_recovery_key(root, recipients)
     bar = _ProgressBar()
     try:
         plan = plan_restore(

@@ -10,8 +10,12 @@ either wholly old or wholly new.
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
+import weakref
 from pathlib import Path
+from typing import Any
 
 from .. import exitcodes
 from ..errors import SopsError
@@ -22,6 +26,7 @@ class Staging:
 
     def __init__(self) -> None:
         self._pending: list[tuple[str, Path]] = []
+        _LIVE.add(self)
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -65,12 +70,21 @@ class Staging:
             ) from None
 
     def commit(self) -> list[Path]:
-        """Rename every staged file over its target; returns the targets."""
+        """Rename every staged file over its target; returns the targets.
+
+        Termination signals wait until every rename is done: the renames take
+        milliseconds, and stopping halfway would leave some files re-keyed
+        and others not.
+        """
         done = []
-        for tmp, target in self._pending:
-            os.replace(tmp, target)
-            done.append(target)
-        self._pending = []
+        held = _hold_signals()
+        try:
+            for tmp, target in self._pending:
+                os.replace(tmp, target)
+                done.append(target)
+            self._pending = []
+        finally:
+            _release_signals(held)
         return done
 
     def discard(self) -> None:
@@ -81,6 +95,29 @@ class Staging:
             except FileNotFoundError:
                 pass
         self._pending = []
+
+
+_LIVE: weakref.WeakSet[Staging] = weakref.WeakSet()
+
+
+def discard_all() -> None:
+    """Remove what every staging still holds (after an interruption)."""
+    for staging in list(_LIVE):
+        staging.discard()
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _hold_signals() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, signal.SIG_IGN) for sig in _HELD}
+
+
+def _release_signals(held: dict[int, Any]) -> None:
+    for sig, handler in held.items():
+        signal.signal(sig, handler)
 
 
 def _umask() -> int:
