@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 
+from ._safe import printable, web_url
 from .model import Finding, Report
 
 _STYLE = """
@@ -63,11 +64,8 @@ def render_html(report: Report, generated: datetime | None = None) -> str:
             "<th>What it requires</th><th>Level</th></tr>"
         )
         for info in report.rules.values():
-            link = (
-                f' <a href="{escape(info.url, quote=True)}">more</a>'
-                if info.url
-                else ""
-            )
+            url = web_url(info.url) if info.url else None
+            link = f' <a href="{escape(url, quote=True)}">more</a>' if url else ""
             parts.append(
                 f"<tr><td><code>{escape(info.rule_id)}</code></td><td>"
                 f"{escape(info.title)}{link}</td><td>{info.level.value}</td></tr>"
@@ -80,12 +78,16 @@ def render_html(report: Report, generated: datetime | None = None) -> str:
 def _file_section(path: str, findings: list[Finding]) -> str:
     rows = []
     for finding in findings:
-        more = (
-            f'<div>Details: <a href="{escape(finding.url, quote=True)}">'
-            f"{escape(finding.url)}</a></div>"
-            if finding.url
-            else ""
-        )
+        url = web_url(finding.url) if finding.url else None
+        if url:
+            more = (
+                f'<div>Details: <a href="{escape(url, quote=True)}">'
+                f"{escape(url)}</a></div>"
+            )
+        elif finding.url:
+            more = f"<div>Details: {escape(printable(finding.url))}</div>"
+        else:
+            more = ""
         description = (
             f"<div>{escape(finding.description)}</div>"
             if finding.description and finding.description != finding.message

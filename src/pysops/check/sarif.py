@@ -8,6 +8,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
+from ._safe import printable
 from .model import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -43,7 +44,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
     results = []
     for finding in sorted(report.findings, key=lambda f: (f.path, f.position.line)):
-        text = finding.message
+        text = printable(finding.message)
         if finding.fix:
             text += f"\nFix: {finding.fix}"
         if finding.detail:

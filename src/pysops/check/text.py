@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._safe import printable
 from .model import Level, Report
 
 _COLOURS = {Level.ERROR: "31", Level.WARNING: "33", Level.NOTE: "36"}
@@ -18,17 +19,18 @@ def render_text(report: Report, colour: bool = False) -> str:
 
     lines: list[str] = []
     for path, findings in report.by_file().items():
-        lines.append(paint(path, "1"))
+        lines.append(paint(printable(path), "1"))
         for finding in findings:
             where = f"{finding.position.line}:{finding.position.column}"
             level = paint(finding.level.value, _COLOURS[finding.level])
-            lines.append(f"  {where}  {level}  {finding.message}  [{finding.rule_id}]")
+            message, rule = printable(finding.message), printable(finding.rule_id)
+            lines.append(f"  {where}  {level}  {message}  [{rule}]")
             if finding.url:
-                lines.append(f"      see: {finding.url}")
+                lines.append(f"      see: {printable(finding.url)}")
             if finding.fix:
-                lines.append(f"      fix: {finding.fix}")
+                lines.append(f"      fix: {printable(finding.fix)}")
             for detail in finding.detail.splitlines():
-                lines.append(f"      {detail}")
+                lines.append(f"      {printable(detail)}")
         lines.append("")
     lines.append(summary_line(report, colour))
     return "\n".join(lines) + "\n"
