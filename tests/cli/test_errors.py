@@ -167,3 +167,13 @@ def test_command_line_errors(
     assert py.returncode != 0
     assert b"Traceback" not in py.stderr
     assert py.stderr.decode().count("\n") <= 2
+
+
+def test_sops_key_that_is_not_metadata(tmp_path: Path, go_sops: Path) -> None:
+    """A top-level ``sops`` that is not a mapping: exit 1 as Go, and said so."""
+    target = tmp_path / "m.yaml"
+    target.write_text("secret: ENC[AES256_GCM,data:xx]\nsops: 5\n")
+    go = run_go(go_sops, "decrypt", str(target))
+    py = run_pysops("decrypt", str(target))
+    assert py.returncode == go.returncode == 1
+    assert b"not a metadata mapping" in py.stderr

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .. import exitcodes
-from ..errors import MetadataNotFound, StoreError
+from ..errors import MetadataError, MetadataNotFound, StoreError
 from ..tree import METADATA_KEY, Branch, Comment, to_plain
 from .interface import Store
 
@@ -53,8 +53,10 @@ class YamlStore(Store):
     def load_encrypted(self, data: bytes) -> tuple[list[Branch], dict[str, Any]]:
         branches = self.load_plain(data)
         metadata = branches[0].get(METADATA_KEY) if branches else None
-        if not isinstance(metadata, Branch):
+        if metadata is None:
             raise MetadataNotFound()
+        if not isinstance(metadata, Branch):
+            raise MetadataError("the top-level sops key is not a metadata mapping")
         for branch in branches:
             branch[:] = [
                 (k, v) for k, v in branch
