@@ -199,14 +199,9 @@ def encrypt_go(plain: Path, enc: Path, recipient: str, env: dict[str, str]) -> N
 
 
 def encrypt_library(plain: Path, enc: Path, recipient: str) -> None:
-    from pysops import sopsfile
-    from pysops.keys.age import AgeKey
-    from pysops.stores import get_store
+    from pysops import encrypt_file
 
-    store = get_store("json" if plain.suffix == ".json" else "yaml")
-    enc.write_bytes(
-        sopsfile.encrypt(plain.read_bytes(), store, store, [[AgeKey(recipient)]])
-    )
+    enc.write_bytes(encrypt_file(plain, age=[recipient]))
 
 
 def base_env(key_file: Path) -> dict[str, str]:

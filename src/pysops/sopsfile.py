@@ -105,20 +105,6 @@ def new_document(
     return SopsFile(branches, metadata, data_key, ValueCipher(data_key))
 
 
-def encrypt(
-    data: bytes,
-    store_in: Store,
-    store_out: Store,
-    key_groups: Sequence[KeyGroup],
-    **options: object,
-) -> bytes:
-    """Encrypt a plaintext file's bytes; options as :func:`new_document`."""
-    branches = store_in.load_plain(data)
-    doc = new_document(branches, key_groups, **options)  # type: ignore[arg-type]
-    seal(doc)
-    return store_out.emit_encrypted(doc.branches, doc.metadata.to_branch())
-
-
 def load(data: bytes, store: Store) -> tuple[list[Branch], Metadata]:
     """Parse an encrypted file without decrypting anything."""
     branches, raw = store.load_encrypted(data)
@@ -166,15 +152,3 @@ def open_encrypted(
                 hint="if you trust the file's content, decrypt it with --ignore-mac",
             )
     return SopsFile(branches, metadata, data_key, cipher)
-
-
-def decrypt(
-    data: bytes,
-    store_in: Store,
-    store_out: Store,
-    **options: object,
-) -> bytes:
-    """Decrypt an encrypted file's bytes to plaintext in ``store_out``'s format."""
-    branches, metadata = load(data, store_in)
-    doc = open_encrypted(branches, metadata, **options)  # type: ignore[arg-type]
-    return store_out.emit_plain(doc.branches)

@@ -10,6 +10,7 @@ from .. import exitcodes
 from ..errors import MasterKeyError, SopsError, UsageError
 from ..keys import KeyGroup, MasterKey, key_class
 from ..rules import EncryptionRules
+from .common import rules_from_flags
 from .flags import Parsed
 
 #: key flag -> (metadata type, environment variable)
@@ -127,7 +128,7 @@ def load_config_for(args: Parsed) -> Any:
 
 def recipe_for(args: Parsed, name: str, config: Any) -> Recipe:
     """Keys and rules for encrypting ``name``: flags win over the config's rule."""
-    flag_rules = rules_from_flags_or_empty(args)
+    flag_rules = rules_from_flags(args)
     threshold = parse_threshold(args)
     mac_only = args.bool("mac_only_encrypted")
     flag_keys = keys_from_flags(args)
@@ -164,9 +165,3 @@ def recipe_for(args: Parsed, name: str, config: Any) -> Recipe:
         rules=rules,
         mac_only_encrypted=mac_only or bool(rule and rule.mac_only_encrypted),
     )
-
-
-def rules_from_flags_or_empty(args: Parsed) -> EncryptionRules:
-    from .common import rules_from_flags
-
-    return rules_from_flags(args)
